@@ -1,0 +1,230 @@
+package efikexec.emulator.unicorn;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import efikexec.emulator.backend.Aarch64Register;
+import efikexec.emulator.backend.BackendException;
+import efikexec.emulator.backend.EmulatorBackend;
+import efikexec.emulator.backend.Register;
+import efikexec.emulator.backend.StopReason;
+import efikexec.emulator.memory.NativeGuestMemory;
+import efikexec.emulator.memory.NativeRam;
+import efikexec.model.memory.GuestMemory;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@link EmulatorBackend} on Unicorn 2.1 through JNA. */
+public final class UnicornBackend implements EmulatorBackend {
+
+    /**
+     * Guest RAM is mapped in pieces of this size: uc_mem_protect on part of a region splits it
+     * at a cost that grows with the region (EFI-NOTES "Unicorn"), and kernel-entry detection
+     * changes protections after ExitBootServices.
+     */
+    static final long REGION = 16L << 20;
+
+    private final UnicornLibrary uc;
+    private final Pointer engine;
+    private final String version;
+    private final NativeGuestMemory memory = new NativeGuestMemory();
+    private final List<long[]> hostMappings = new ArrayList<>();
+    private final List<Pointer> hostPointers = new ArrayList<>();
+    // Callbacks must stay reachable while the engine may call them.
+    private final List<Object> callbacks = new ArrayList<>();
+    private InterruptListener interruptListener;
+    private SystemRegisterListener sysregListener;
+    private boolean counting;
+    private long instructions = -1;
+    private final LongByReference regValue = new LongByReference();
+    private volatile boolean stopRequested;
+    private long faultAddress;
+    private int faultType;
+    private boolean hooksInstalled;
+
+    private UnicornBackend(UnicornLibrary uc, Pointer engine, String version) {
+        this.uc = uc;
+        this.engine = engine;
+        this.version = version;
+    }
+
+    /** An arm64 engine (EL1, MMU off: Unicorn's reset state) with the given CPU model. */
+    public static UnicornBackend openAarch64(UnicornRuntime runtime) {
+        UnicornLibrary uc = runtime.library();
+        PointerByReference ref = new PointerByReference();
+        check(uc, uc.uc_open(UnicornLibrary.UC_ARCH_ARM64, UnicornLibrary.UC_MODE_ARM, ref), "uc_open(arm64)");
+        UnicornBackend b = new UnicornBackend(uc, ref.getValue(), runtime.version());
+        // The "max" model implements the newest architecture features Unicorn has (FEAT_RNG,
+        // PAuth, LSE…); the ID registers the stub reads are answered by our own table anyway.
+        check(uc, uc.uc_ctl(b.engine, UnicornLibrary.ctl(UnicornLibrary.UC_CTL_CPU_MODEL, 1,
+                UnicornLibrary.UC_CTL_IO_WRITE), UnicornLibrary.UC_CPU_ARM64_MAX), "uc_ctl(cpu model max)");
+        return b;
+    }
+
+    private static void check(UnicornLibrary uc, int err, String what) {
+        if (err != UnicornLibrary.UC_ERR_OK) {
+            throw new BackendException(what + " failed: " + uc.uc_strerror(err) + " (" + err + ")");
+        }
+    }
+
+    private void check(int err, String what) {
+        check(uc, err, what);
+    }
+
+    @Override
+    public void mapRam(long address, long size, int permissions) {
+        Pointer host = NativeRam.allocate(size);
+        hostMappings.add(new long[] {Pointer.nativeValue(host), size});
+        hostPointers.add(host);
+        for (long off = 0; off < size; off += REGION) {
+            long n = Math.min(REGION, size - off);
+            check(uc.uc_mem_map_ptr(engine, address + off, n, permissions, host.share(off)),
+                    String.format("uc_mem_map_ptr(0x%x, 0x%x)", address + off, n));
+        }
+        memory.add(address, size, host);
+    }
+
+    @Override
+    public void protect(long address, long size, int permissions) {
+        check(uc.uc_mem_protect(engine, address, size, permissions),
+                String.format("uc_mem_protect(0x%x, 0x%x, %d)", address, size, permissions));
+    }
+
+    @Override
+    public GuestMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public long read(Register register) {
+        check(uc.uc_reg_read(engine, id(register), regValue), "uc_reg_read(" + register.label() + ")");
+        return regValue.getValue();
+    }
+
+    @Override
+    public void write(Register register, long value) {
+        regValue.setValue(value);
+        check(uc.uc_reg_write(engine, id(register), regValue), "uc_reg_write(" + register.label() + ")");
+    }
+
+    private static int id(Register r) {
+        if (r instanceof Aarch64Register a) return Aarch64Ids.of(a);
+        throw new BackendException("register " + r.label() + " is not an arm64 register");
+    }
+
+    private void installHooks() {
+        if (hooksInstalled) return;
+        hooksInstalled = true;
+        LongByReference hh = new LongByReference();
+        UnicornLibrary.InterruptCallback intr = (e, intno, user) -> {
+            if (interruptListener != null) interruptListener.interrupt(intno);
+        };
+        callbacks.add(intr);
+        check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_INTR, intr, null, 1, 0), "uc_hook_add(intr)");
+
+        UnicornLibrary.MemoryEventCallback mem = (e, type, address, size, value, user) -> {
+            faultType = type;
+            faultAddress = address;
+            return false;
+        };
+        callbacks.add(mem);
+        check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_MEM_INVALID, mem, null, 1, 0), "uc_hook_add(mem)");
+
+        if (sysregListener != null) {
+            UnicornLibrary.Arm64SysCallback sys = (e, reg, cp, user) -> {
+                int crn = cp.getInt(0), crm = cp.getInt(4), op0 = cp.getInt(8), op1 = cp.getInt(12), op2 = cp.getInt(16);
+                Long v = sysregListener.read(op0, op1, crn, crm, op2);
+                if (v == null) return 0;
+                LongByReference val = new LongByReference(v);
+                uc.uc_reg_write(engine, reg, val);
+                return 1;
+            };
+            callbacks.add(sys);
+            check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_INSN, sys, null, 1, 0,
+                    UnicornLibrary.UC_ARM64_INS_MRS), "uc_hook_add(mrs)");
+        }
+        if (counting) {
+            instructions = 0;
+            // arm64 instructions are 4 bytes: block size / 4 is the instruction count.
+            UnicornLibrary.CodeCallback block = (e, address, size, user) -> instructions += size >>> 2;
+            callbacks.add(block);
+            check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_BLOCK, block, null, 1, 0), "uc_hook_add(block)");
+        }
+    }
+
+    @Override
+    public StopReason run(long pc, long timeoutMicros, long maxInstructions) {
+        installHooks();
+        stopRequested = false;
+        faultType = -1;
+        int err = uc.uc_emu_start(engine, pc, -1L, timeoutMicros, maxInstructions);
+        if (err == UnicornLibrary.UC_ERR_OK) {
+            if (timeoutMicros > 0 && !stopRequested) {
+                LongByReference timedOut = new LongByReference();
+                check(uc.uc_query(engine, UnicornLibrary.UC_QUERY_TIMEOUT, timedOut), "uc_query(timeout)");
+                if (timedOut.getValue() != 0) return new StopReason(StopReason.Kind.TIMEOUT, 0, "time budget");
+            }
+            return StopReason.stopped();
+        }
+        String message = uc.uc_strerror(err);
+        return switch (err) {
+            case UnicornLibrary.UC_ERR_FETCH_PROT -> new StopReason(StopReason.Kind.FETCH_PROTECTED, faultAddress, message);
+            case UnicornLibrary.UC_ERR_READ_UNMAPPED, UnicornLibrary.UC_ERR_WRITE_UNMAPPED,
+                    UnicornLibrary.UC_ERR_FETCH_UNMAPPED -> new StopReason(StopReason.Kind.UNMAPPED, faultAddress, message);
+            default -> new StopReason(StopReason.Kind.ERROR, faultType >= 0 ? faultAddress : 0, message);
+        };
+    }
+
+    @Override
+    public void stop() {
+        stopRequested = true;
+        uc.uc_emu_stop(engine);
+    }
+
+    @Override
+    public void onInterrupt(InterruptListener listener) {
+        this.interruptListener = listener;
+    }
+
+    @Override
+    public void onSystemRegisterRead(SystemRegisterListener listener) {
+        if (hooksInstalled) throw new IllegalStateException("hooks must be set before the first run");
+        this.sysregListener = listener;
+    }
+
+    @Override
+    public void countInstructions(boolean on) {
+        if (hooksInstalled) throw new IllegalStateException("hooks must be set before the first run");
+        this.counting = on;
+    }
+
+    @Override
+    public long instructionCount() {
+        return instructions;
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public void close() {
+        uc.uc_close(engine);
+        for (int i = 0; i < hostPointers.size(); i++) NativeRam.free(hostPointers.get(i), hostMappings.get(i)[1]);
+        hostPointers.clear();
+        hostMappings.clear();
+    }
+
+    static String versionOf(UnicornLibrary uc) {
+        IntByReference major = new IntByReference(), minor = new IntByReference();
+        int packed = uc.uc_version(major, minor);
+        return String.format("%d.%d.%d", (packed >> 24) & 0xff, (packed >> 16) & 0xff, (packed >> 8) & 0xff);
+    }
+
+    static UnicornLibrary load(String path) {
+        return Native.load(path, UnicornLibrary.class);
+    }
+}
