@@ -35,6 +35,7 @@ public final class KnownGuids {
     public static final Guid MEMORY_ATTRIBUTE = g("MEMORY_ATTRIBUTE_PROTOCOL", "f4560cf6-40ec-4b4a-a192-bf1d57d0b189");
     public static final Guid DXE_SERVICES_TABLE = g("DXE_SERVICES_TABLE", "05ad34ba-6f02-4214-952e-4da0398e2bb9");
     public static final Guid EFI_DT_FIXUP = g("EFI_DT_FIXUP_PROTOCOL", "e617d64c-fe08-46da-f4dc-bbd5870c7300");
+    public static final Guid SMBIOS_PROTOCOL = g("SMBIOS_PROTOCOL", "03583ff6-cb36-4940-947e-b9b39f4afaf7");
     public static final Guid SHIM_LOCK = g("SHIM_LOCK_PROTOCOL", "605dab50-e046-4300-abb6-3dd810dd8b23");
 
     // Configuration tables
@@ -49,8 +50,7 @@ public final class KnownGuids {
     public static final Guid LINUX_EFI_BOOT_MEMMAP = g("LINUX_EFI_BOOT_MEMMAP", "800f683f-d08b-423a-a293-965c3c6fe2b4");
     public static final Guid LINUX_EFI_TPM_EVENT_LOG = g("LINUX_EFI_TPM_EVENT_LOG", "b7799cb0-eca2-4943-9667-1fae07b747fa");
     public static final Guid LINUX_EFI_SCREEN_INFO = g("LINUX_EFI_SCREEN_INFO", "e03fc20a-85dc-406e-b9e0-4bfa5d6dbc6f");
-    public static final Guid LINUX_EFI_ARM_SCREEN_INFO = g("LINUX_EFI_ARM_SCREEN_INFO", "e03fc20a-85dc-406e-b9e0-4bfa5d6dbc6f");
-    public static final Guid LINUX_EFI_MEMRESERVE = g("LINUX_EFI_MEMRESERVE", "888eb0c6-8ede-4ff5-a8f0-9a9b5c3f1ea0");
+    public static final Guid LINUX_EFI_MEMRESERVE = g("LINUX_EFI_MEMRESERVE", "888eb0c6-8ede-4ff5-a8f0-9aee5cb977c2");
     public static final Guid MEMORY_ATTRIBUTES_TABLE = g("MEMORY_ATTRIBUTES_TABLE", "dcfa911d-26eb-469f-a220-38b7dc461220");
     public static final Guid LINUX_EFI_MOK_VARIABLE = g("LINUX_EFI_MOK_VARIABLE_TABLE", "c451ed2b-9694-45d3-baba-ed9f8988a389");
     public static final Guid LINUX_EFI_COCO_SECRET = g("LINUX_EFI_COCO_SECRET", "adf956ad-e98c-484c-ae11-b51c7d336447");

@@ -1,0 +1,16 @@
+package efikexec.bootservices;
+
+/** Something a service did that ends or changes the run; the emulator acts on it after the call. */
+public sealed interface FirmwareEvent {
+    /** ExitBootServices succeeded: the next phase runs to kernel entry. */
+    record BootServicesExited(long imageHandle) implements FirmwareEvent {
+    }
+
+    /** The started image returned from its entry point, or called Exit. */
+    record ImageReturned(long imageHandle, long status, boolean viaExit) implements FirmwareEvent {
+    }
+
+    /** ResetSystem: the guest asked for a reset; there is nothing to run after it. */
+    record Reset(long resetType, long status) implements FirmwareEvent {
+    }
+}

@@ -1,0 +1,164 @@
+package efikexec.bootservices;
+
+import efikexec.bootservices.call.Binding;
+import efikexec.bootservices.call.FirmwareCode;
+import efikexec.bootservices.call.Service;
+import efikexec.bootservices.call.ServiceRegistry;
+import efikexec.bootservices.handle.HandleDatabase;
+import efikexec.bootservices.port.EntropySource;
+import efikexec.bootservices.protocol.LoadFile2InitrdProtocol;
+import efikexec.bootservices.protocol.RngProtocol;
+import efikexec.bootservices.protocol.SimpleTextInputProtocol;
+import efikexec.bootservices.protocol.SimpleTextOutputProtocol;
+import efikexec.bootservices.service.EventServices;
+import efikexec.bootservices.service.ImageServices;
+import efikexec.bootservices.service.MemoryServices;
+import efikexec.bootservices.service.MiscServices;
+import efikexec.bootservices.service.ProtocolServices;
+import efikexec.bootservices.service.RuntimeServices;
+import efikexec.bootservices.table.ConfigTables;
+import efikexec.bootservices.table.SystemTable;
+import efikexec.memmap.MemoryMap;
+import efikexec.memmap.alloc.AllocationResult;
+import efikexec.memmap.alloc.Placement;
+import efikexec.model.EfiStatus;
+import efikexec.model.KnownGuids;
+import efikexec.model.MemoryType;
+import efikexec.model.memory.GuestMemory;
+import efikexec.model.table.BootServicesLayout;
+import efikexec.model.table.RuntimeServicesLayout;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds a firmware in one readable sequence, as U-Boot's efi_init_obj_list(): memory map,
+ * service thunks, tables, console, RNG, config tables, initrd, then the image.
+ */
+public final class FirmwareSetup {
+    /** Thunks the region has room for: 44 boot + 14 runtime slots and the protocols' functions. */
+    private static final int THUNK_CAPACITY = 512;
+
+    /** The firmware, the image it loaded, and the address the image's entry returns to. */
+    public record Built(Firmware firmware, LoadedImage image, long returnAddress) {
+    }
+
+    private FirmwareSetup() {
+    }
+
+    public static Built build(GuestMemory mem, FirmwareCode code, FirmwareOptions o) {
+        MemoryMap map = MemoryMap.fromTarget(o.target());
+        ServiceRegistry registry = new ServiceRegistry(code);
+        Firmware fw = new Firmware(mem, map, registry, o.console(), new EntropySource(o.seed()),
+                f -> new HandleDatabase(() -> f.heap().allocate(MemoryType.BOOT_SERVICES_DATA, 16)));
+
+        // The image goes first when its place is fixed, so that firmware data cannot take it.
+        Long fixedLoad = o.loadAddress();
+        AllocationResult reserveImage = null;
+        if (fixedLoad != null) {
+            long imagePages = (efikexec.pe.PeParser.parse(o.image()).sizeOfImage() + 4095) / 4096;
+            reserveImage = fw.pages().allocatePages(new Placement.At(fixedLoad), MemoryType.LOADER_CODE, imagePages);
+            if (!reserveImage.isSuccess()) {
+                throw new FirmwareException(String.format("--load-address 0x%x is not free RAM of the target", fixedLoad));
+            }
+        }
+
+        long thunks = allocate(fw, MemoryType.BOOT_SERVICES_CODE, registry.regionSize(THUNK_CAPACITY));
+        registry.placeAt(thunks);
+
+        Map<String, Binding> boot = new HashMap<>();
+        boot.putAll(new MemoryServices(fw).bindings());
+        boot.putAll(new ProtocolServices(fw).bindings());
+        boot.putAll(new EventServices(fw).bindings());
+        boot.putAll(new MiscServices(fw).bindings());
+        boot.putAll(new ImageServices(fw).bindings());
+        Map<String, Long> bootSlots = new LinkedHashMap<>();
+        for (String slot : BootServicesLayout.SLOTS) {
+            Binding b = boot.get(slot);
+            bootSlots.put(slot, b == null ? registry.unsupported(slot)
+                    : registry.register(slot, b.arity(), bootTimeOnly(fw, b.service())));
+        }
+        Map<String, Binding> runtime = new RuntimeServices(fw).bindings();
+        Map<String, Long> runtimeSlots = new LinkedHashMap<>();
+        for (String slot : RuntimeServicesLayout.SLOTS) {
+            Binding b = runtime.get(slot);
+            runtimeSlots.put(slot, b == null ? registry.unsupported(slot) : registry.register(slot, b.arity(), b.service()));
+        }
+
+        byte[] unsupported = code.returnUnsupported();
+        long rtCode = allocate(fw, MemoryType.RUNTIME_SERVICES_CODE, (long) unsupported.length * RuntimeServicesLayout.SLOTS.size());
+        long[] rtReal = new long[RuntimeServicesLayout.SLOTS.size()];
+        for (int i = 0; i < rtReal.length; i++) {
+            rtReal[i] = rtCode + (long) i * unsupported.length;
+            mem.write(rtReal[i], unsupported);
+        }
+
+        fw.systemTable(SystemTable.build(fw, bootSlots, runtimeSlots, rtReal));
+        fw.configTables(new ConfigTables(fw));
+
+        long console = fw.handles().createHandle();
+        long conOut = SimpleTextOutputProtocol.create(fw, "ConOut");
+        long conIn = SimpleTextInputProtocol.create(fw);
+        fw.handles().install(console, KnownGuids.SIMPLE_TEXT_OUTPUT, conOut);
+        fw.handles().install(console, KnownGuids.SIMPLE_TEXT_INPUT, conIn);
+        fw.systemTable().setConsole(console, conIn, console, conOut, console, conOut);
+
+        RngProtocol.install(fw);
+
+        if (o.dtb() != null) {
+            long dtb = allocate(fw, MemoryType.ACPI_RECLAIM, o.dtb().length);
+            mem.write(dtb, o.dtb());
+            fw.configTables().install(KnownGuids.DEVICE_TREE, dtb);
+        }
+        // No runtime service is usable after the handoff: say so, so the kernel calls none.
+        long rtProps = fw.heap().allocate(MemoryType.RUNTIME_SERVICES_DATA, 8);
+        mem.writeU16(rtProps, 1);
+        mem.writeU16(rtProps + 2, 8);
+        mem.writeU32(rtProps + 4, 0);
+        fw.configTables().install(KnownGuids.RT_PROPERTIES, rtProps);
+        // struct linux_efi_random_seed { u32 size; u8 bits[]; }, where the kernel's own stub
+        // would put it (EfiACPIReclaimMemory survives into the running kernel).
+        byte[] seed = fw.entropy().next(32);
+        // A pool allocation: the stub mixes the seed into a new table and FreePools ours.
+        AllocationResult seedPool = fw.pool().allocatePool(MemoryType.ACPI_RECLAIM, 4 + seed.length);
+        if (!seedPool.isSuccess()) throw new FirmwareException("no RAM for the random seed table");
+        long seedTable = seedPool.address();
+        mem.writeU32(seedTable, seed.length);
+        mem.write(seedTable + 4, seed);
+        fw.configTables().install(KnownGuids.LINUX_EFI_RANDOM_SEED, seedTable);
+
+        if (o.initrd() != null) LoadFile2InitrdProtocol.install(fw, o.initrd());
+
+        if (reserveImage != null) {
+            fw.pages().freePages(reserveImage.address(), (efikexec.pe.PeParser.parse(o.image()).sizeOfImage() + 4095) / 4096);
+        }
+        LoadedImage image = ImageLoader.load(fw, o.image(), o.imageName(), fixedLoad, o.cmdline(),
+                code.architecture(), 0);
+
+        long ret = registry.register("ImageReturn", 1, a -> {
+            fw.post(new FirmwareEvent.ImageReturned(image.handle(), a.arg(0), false));
+            return a.arg(0);
+        });
+        if (registry.entries().size() > THUNK_CAPACITY) throw new IllegalStateException("thunk region too small");
+        registry.writeThunks(mem);
+        return new Built(fw, image, ret);
+    }
+
+    private static long allocate(Firmware fw, MemoryType type, long bytes) {
+        AllocationResult r = fw.pages().allocatePages(new Placement.Anywhere(), type, (bytes + 4095) / 4096);
+        if (!r.isSuccess()) throw new FirmwareException("target RAM too small for the firmware's " + type.efiName());
+        fw.memory().fill(r.address(), ((bytes + 4095) / 4096) * 4096, 0);
+        return r.address();
+    }
+
+    /** Boot services end at ExitBootServices: a later call gets UNSUPPORTED and shows in the trace. */
+    private static Service bootTimeOnly(Firmware fw, Service s) {
+        return a -> {
+            if (fw.bootServicesExited()) {
+                fw.registry().note("called after ExitBootServices");
+                return EfiStatus.UNSUPPORTED.code();
+            }
+            return s.call(a);
+        };
+    }
+}

@@ -1,0 +1,17 @@
+package efikexec.bootservices.port;
+
+/**
+ * Time as the guest sees it: Stall advances it, nothing sleeps. Stubs stall seconds after an
+ * error message (systemd: 2.5–10 s), which must cost nothing here.
+ */
+public final class VirtualClock {
+    private long micros;
+
+    public void advance(long micros) {
+        this.micros += micros;
+    }
+
+    public long micros() {
+        return micros;
+    }
+}

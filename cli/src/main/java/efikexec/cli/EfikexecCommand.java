@@ -1,0 +1,68 @@
+package efikexec.cli;
+
+import efikexec.cli.input.UserInputException;
+import efikexec.emulator.backend.BackendException;
+import efikexec.emulator.unicorn.UnicornUnavailableException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `efikexec` command: subcommands, and one line on stderr for every error. */
+@Command(name = "efikexec", mixinStandardHelpOptions = true, version = "efikexec 0.1.0",
+        description = "Run EFI boot stubs under emulation so kexec can boot images that need EFI.",
+        subcommands = {InspectCommand.class, RunCommand.class, DemoCommand.class})
+public final class EfikexecCommand implements Runnable {
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (inspect, run, demo)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line; returns the exit code. Never throws, never prints a stack trace. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new EfikexecCommand());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            err.println("efikexec: " + ex.getMessage().lines().findFirst().orElse("bad option")
+                    + " (see efikexec " + commandPath(ex.getCommandLine()) + "--help)");
+            return ExitCodes.BAD_INPUT;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+            if (ex instanceof UserInputException) {
+                err.println("efikexec: " + ex.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            if (ex instanceof UnicornUnavailableException || ex instanceof BackendException) {
+                err.println("efikexec: " + ex.getMessage());
+                return ExitCodes.ENVIRONMENT;
+            }
+            err.println("efikexec: internal error: " + ex + (verbose ? "" : " (--verbose shows where)"));
+            if (verbose) ex.printStackTrace(err);
+            return ExitCodes.INTERNAL;
+        });
+        try {
+            return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("efikexec: out of memory: " + e.getMessage());
+            return ExitCodes.ENVIRONMENT;
+        } catch (Throwable t) {
+            err.println("efikexec: internal error: " + t);
+            return ExitCodes.INTERNAL;
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static String commandPath(CommandLine c) {
+        StringBuilder sb = new StringBuilder();
+        for (CommandLine p = c; p != null && p.getParent() != null; p = p.getParent()) sb.insert(0, p.getCommandName() + " ");
+        return sb.toString();
+    }
+}

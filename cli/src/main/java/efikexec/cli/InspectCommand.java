@@ -1,0 +1,123 @@
+package efikexec.cli;
+
+import efikexec.cli.input.InputFiles;
+import efikexec.cli.report.Hex;
+import efikexec.cli.report.RunReport;
+import efikexec.pe.IdentifiedImage;
+import efikexec.pe.ImageFormat;
+import efikexec.pe.ImageIdentifier;
+import efikexec.pe.PeImage;
+import efikexec.pe.PeSection;
+import efikexec.pe.linux.Arm64ImageHeader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** `efikexec inspect IMAGE [--json]`: what the image is, its PE layout and its boot headers. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show an image's format, PE headers and sections, and its Linux boot header.")
+public final class InspectCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IMAGE")
+    Path image;
+
+    @Option(names = "--json", description = "Print JSON (schema efikexec.inspect/1).")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        byte[] file = InputFiles.read(image, "image");
+        IdentifiedImage id = InputFiles.parse(image, file, ImageIdentifier::identify);
+        Map<String, Object> m = describe(image, file, id);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.print(RunReport.toJson(m));
+        } else {
+            print(out, m, "");
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    static Map<String, Object> describe(Path path, byte[] file, IdentifiedImage id) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema", "efikexec.inspect/1");
+        m.put("path", path.toString());
+        m.put("format", id.format().name().toLowerCase().replace('_', '-'));
+        m.put("arch", id.arch());
+        m.put("size", file.length);
+        m.put("sha256", RunCommand.sha256(file));
+        PeImage pe = id.pe();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("machine", Hex.of(pe.machine()));
+        p.put("subsystem", pe.subsystem());
+        p.put("imageBase", Hex.of(pe.imageBase()));
+        p.put("sizeOfImage", Hex.of(pe.sizeOfImage()));
+        p.put("sizeOfHeaders", Hex.of(pe.sizeOfHeaders()));
+        p.put("entryPoint", Hex.of(pe.addressOfEntryPoint()));
+        p.put("sectionAlignment", Hex.of(pe.sectionAlignment()));
+        p.put("fileAlignment", Hex.of(pe.fileAlignment()));
+        p.put("imageVersion", pe.majorImageVersion() + "." + pe.minorImageVersion());
+        p.put("dllCharacteristics", Hex.of(pe.dllCharacteristics()));
+        p.put("relocations", pe.baseRelocationDirectory().isEmpty() ? "none" : pe.baseRelocationDirectory().size() + " bytes");
+        p.put("signature", pe.securityDirectory().isEmpty() ? "none" : pe.securityDirectory().size() + " bytes");
+        List<Map<String, Object>> sections = new ArrayList<>();
+        for (PeSection s : pe.sections()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", s.name());
+            e.put("virtualAddress", Hex.of(s.virtualAddress()));
+            e.put("virtualSize", Hex.of(s.virtualSize()));
+            e.put("fileOffset", Hex.of(s.pointerToRawData()));
+            e.put("fileSize", Hex.of(s.sizeOfRawData()));
+            e.put("characteristics", Hex.of(s.characteristics()));
+            sections.add(e);
+        }
+        p.put("sections", sections);
+        m.put("pe", p);
+        if (id.format() == ImageFormat.ARM64_LINUX_IMAGE) {
+            Arm64ImageHeader h = Arm64ImageHeader.parse(file);
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("textOffset", Hex.of(h.textOffset()));
+            a.put("imageSize", Hex.of(h.imageSize()));
+            a.put("flags", Hex.of(h.flags()));
+            a.put("endianness", h.bigEndian() ? "big" : "little");
+            a.put("pageSize", h.pageSize() == 0 ? "unspecified" : h.pageSize() / 1024 + "K");
+            a.put("primaryEntry", Hex.of(h.primaryEntryOffset()));
+            m.put("arm64Image", a);
+        }
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void print(PrintWriter out, Map<String, Object> m, String indent) {
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (e.getKey().equals("schema")) continue;
+            Object v = e.getValue();
+            if (v instanceof Map<?, ?> sub) {
+                out.println(indent + e.getKey() + ":");
+                print(out, (Map<String, Object>) sub, indent + "  ");
+            } else if (v instanceof List<?> list) {
+                out.println(indent + e.getKey() + ":");
+                for (Object o : list) {
+                    Map<String, Object> row = (Map<String, Object>) o;
+                    out.printf("%s  %-10s va %-10s vsize %-10s file %-10s +%-10s flags %s%n", indent, row.get("name"),
+                            row.get("virtualAddress"), row.get("virtualSize"), row.get("fileOffset"),
+                            row.get("fileSize"), row.get("characteristics"));
+                }
+            } else {
+                out.println(indent + e.getKey() + ": " + v);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package efikexec.emulator.cpu;
+
+import efikexec.bootservices.LoadedImage;
+import efikexec.bootservices.call.CallArgs;
+import efikexec.bootservices.call.FirmwareCode;
+import efikexec.emulator.backend.EmulatorBackend;
+import java.util.Map;
+
+/** What differs between CPU architectures in a run: set-up, calling convention, traps, kernel entry. */
+public interface ArchAdapter {
+    FirmwareCode code();
+
+    /** Registers as firmware leaves them when it calls an image's entry point. */
+    void enterImage(EmulatorBackend cpu, LoadedImage image, long systemTable, long returnAddress, long stackTop);
+
+    /**
+     * The service index of a trap, or -1 when this interrupt is not one of our traps (a guest
+     * exception).
+     */
+    int trapIndex(EmulatorBackend cpu, int interrupt);
+
+    /** The arguments of the call being trapped. */
+    CallArgs args(EmulatorBackend cpu);
+
+    /** Returns value to the caller of the trapped service. */
+    void returnValue(EmulatorBackend cpu, long value);
+
+    long pc(EmulatorBackend cpu);
+
+    /** Whether pc is the first instruction of the kernel proper. */
+    boolean isKernelEntry(EmulatorBackend cpu, long pc);
+
+    /** The registers a report shows at kernel entry (x0 … / rsi …). */
+    Map<String, Long> entryRegisters(EmulatorBackend cpu);
+
+    /** All general registers, for a fault's register dump. */
+    Map<String, Long> registerDump(EmulatorBackend cpu);
+
+    /** Describes an interrupt that is not a trap (for the fault message). */
+    String describeException(EmulatorBackend cpu, int interrupt);
+}

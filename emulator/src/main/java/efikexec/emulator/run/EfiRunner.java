@@ -1,0 +1,250 @@
+package efikexec.emulator.run;
+
+import efikexec.bootservices.Firmware;
+import efikexec.bootservices.FirmwareEvent;
+import efikexec.bootservices.FirmwareOptions;
+import efikexec.bootservices.FirmwareSetup;
+import efikexec.bootservices.call.CallArgs;
+import efikexec.bootservices.call.ServiceCall;
+import efikexec.bootservices.call.ServiceRegistry;
+import efikexec.emulator.backend.EmulatorBackend;
+import efikexec.emulator.backend.Permission;
+import efikexec.emulator.backend.StopReason;
+import efikexec.emulator.cpu.ArchAdapter;
+import efikexec.memmap.MemoryDescriptor;
+import efikexec.memmap.PhysicalRange;
+import efikexec.memmap.alloc.AllocationResult;
+import efikexec.memmap.alloc.Placement;
+import efikexec.model.MemoryType;
+import efikexec.model.memory.GuestMemoryException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs an EFI image to kernel entry, phase by phase (DESIGN.md "Run phases"):
+ * start → ExitBootServices → kernel entry. Service calls arrive only through traps; no hook
+ * runs per instruction unless instructions are counted. After ExitBootServices every RAM page
+ * loses EXEC, so the first fetch from code that never ran before (the kernel's entry) stops
+ * the engine exactly on it; stub code that still has to run gets its page back.
+ */
+public final class EfiRunner {
+    /** The stack firmware gives an image (edk2 gives 128 KiB; stubs use little). */
+    private static final long STACK_BYTES = 1L << 20;
+
+    private final EmulatorBackend cpu;
+    private final ArchAdapter arch;
+    private Consumer<ServiceCall> callListener = c -> { };
+    private Consumer<String> progress = s -> { };
+
+    public EfiRunner(EmulatorBackend cpu, ArchAdapter arch) {
+        this.cpu = cpu;
+        this.arch = arch;
+    }
+
+    public void onServiceCall(Consumer<ServiceCall> listener) {
+        this.callListener = listener;
+    }
+
+    public void onProgress(Consumer<String> progress) {
+        this.progress = progress;
+    }
+
+    private Firmware fw;
+    private FirmwareEvent pending;
+    private RunResult.Fault pendingFault;
+    private long servicesNanos;
+    private final List<PhysicalRange> mapped = new ArrayList<>();
+
+    public RunResult run(FirmwareOptions options, Until until, RunLimits limits) {
+        long t0 = System.nanoTime();
+        for (PhysicalRange r : options.target().ram()) {
+            long start = (r.start() + 4095) & ~4095L;
+            long end = r.end() & ~4095L;
+            if (end > start) {
+                cpu.mapRam(start, end - start, Permission.ALL);
+                mapped.add(new PhysicalRange(start, end - start));
+            }
+        }
+        boolean counting = limits.countInstructions() || limits.maxInstructions() > 0;
+        cpu.countInstructions(counting);
+
+        FirmwareSetup.Built built = FirmwareSetup.build(cpu.memory(), arch.code(), options);
+        fw = built.firmware();
+        ServiceRegistry registry = fw.registry();
+        registry.onCall(callListener);
+        AllocationResult stack = fw.pages().allocatePages(new Placement.Anywhere(), MemoryType.BOOT_SERVICES_DATA,
+                STACK_BYTES / 4096);
+        if (!stack.isSuccess()) throw new efikexec.bootservices.FirmwareException("no RAM for the image's stack");
+        arch.enterImage(cpu, built.image(), fw.systemTable().address(), built.returnAddress(),
+                stack.address() + STACK_BYTES);
+
+        cpu.onInterrupt(n -> onInterrupt(registry, n));
+        progress.accept(String.format("loaded %s at 0x%x, entry 0x%x", built.image().name(), built.image().base(),
+                built.image().entryPoint()));
+
+        double setupMillis = (System.nanoTime() - t0) / 1e6;
+        long engineNanos = 0;
+        int phaseSwitches = 0;
+        long deadline = limits.timeoutMillis() > 0 ? t0 + limits.timeoutMillis() * 1_000_000L : Long.MAX_VALUE;
+        RunResult.Milestone ebs = null, entry = null;
+        Outcome outcome;
+        RunResult.Fault fault = null;
+        Map<String, Long> registers = null;
+        boolean afterEbs = false;
+        long pc = built.image().entryPoint();
+
+        while (true) {
+            long timeoutMicros = 0;
+            if (deadline != Long.MAX_VALUE) {
+                timeoutMicros = Math.max(1, (deadline - System.nanoTime()) / 1000);
+            }
+            long budget = 0;
+            if (limits.maxInstructions() > 0) {
+                budget = limits.maxInstructions() - Math.max(0, cpu.instructionCount());
+                if (budget <= 0) {
+                    outcome = Outcome.LIMIT;
+                    fault = new RunResult.Fault("instruction-limit", pc,
+                            "instruction budget of " + limits.maxInstructions() + " reached");
+                    registers = arch.registerDump(cpu);
+                    break;
+                }
+            }
+            pending = null;
+            pendingFault = null;
+            long s = System.nanoTime();
+            StopReason stop = cpu.run(pc, timeoutMicros, budget);
+            engineNanos += System.nanoTime() - s;
+            pc = arch.pc(cpu);
+
+            if (pendingFault != null) {
+                outcome = Outcome.FAULT;
+                fault = pendingFault;
+                registers = arch.registerDump(cpu);
+                break;
+            }
+            if (pending instanceof FirmwareEvent.BootServicesExited) {
+                ebs = milestone(t0, pc);
+                progress.accept(String.format("ExitBootServices after %d service calls", registry.trace().size()));
+                if (until == Until.EBS) {
+                    outcome = Outcome.EXIT_BOOT_SERVICES;
+                    registers = arch.registerDump(cpu);
+                    break;
+                }
+                dropExecute();
+                afterEbs = true;
+                continue;
+            }
+            if (pending instanceof FirmwareEvent.ImageReturned r) {
+                outcome = Outcome.IMAGE_RETURNED;
+                fault = new RunResult.Fault(r.viaExit() ? "image-exit" : "image-returned", pc,
+                        String.format("the image %s with status %s before ExitBootServices",
+                                r.viaExit() ? "called Exit" : "returned",
+                                efikexec.model.EfiStatus.describe(r.status())));
+                registers = arch.registerDump(cpu);
+                break;
+            }
+            if (pending instanceof FirmwareEvent.Reset r) {
+                outcome = Outcome.FAULT;
+                fault = new RunResult.Fault("reset-system", pc, String.format("the image called ResetSystem(type %d, %s)",
+                        r.resetType(), efikexec.model.EfiStatus.describe(r.status())));
+                registers = arch.registerDump(cpu);
+                break;
+            }
+            if (stop.kind() == StopReason.Kind.FETCH_PROTECTED && afterEbs) {
+                if (arch.isKernelEntry(cpu, pc)) {
+                    entry = milestone(t0, pc);
+                    outcome = Outcome.KERNEL_ENTRY;
+                    registers = arch.entryRegisters(cpu);
+                    break;
+                }
+                // Stub code that had not run before ExitBootServices: let it run.
+                cpu.protect(pc & ~4095L, 4096, Permission.ALL);
+                phaseSwitches++;
+                continue;
+            }
+            if (stop.kind() == StopReason.Kind.TIMEOUT || (stop.kind() == StopReason.Kind.STOPPED
+                    && limits.timeoutMillis() > 0 && System.nanoTime() >= deadline)) {
+                outcome = Outcome.LIMIT;
+                fault = new RunResult.Fault("timeout", pc, "time budget of " + limits.timeoutMillis() + " ms reached");
+                registers = arch.registerDump(cpu);
+                break;
+            }
+            if (stop.kind() == StopReason.Kind.STOPPED && limits.maxInstructions() > 0
+                    && cpu.instructionCount() >= limits.maxInstructions()) {
+                outcome = Outcome.LIMIT;
+                fault = new RunResult.Fault("instruction-limit", pc,
+                        "instruction budget of " + limits.maxInstructions() + " reached");
+                registers = arch.registerDump(cpu);
+                break;
+            }
+            outcome = Outcome.FAULT;
+            String kind = switch (stop.kind()) {
+                case UNMAPPED -> "unmapped-access";
+                case FETCH_PROTECTED -> "fetch-protected";
+                default -> "engine-error";
+            };
+            String where = stop.address() != 0 ? String.format(" at 0x%x", stop.address()) : "";
+            fault = new RunResult.Fault(kind, pc, stop.detail() + where);
+            registers = arch.registerDump(cpu);
+            break;
+        }
+        double total = (System.nanoTime() - t0) / 1e6;
+        RunResult.Timing timing = new RunResult.Timing(setupMillis, engineNanos / 1e6, servicesNanos / 1e6, total,
+                phaseSwitches);
+        return new RunResult(outcome, ebs, entry, fault, registers, fw, built.image(), timing, cpu.version());
+    }
+
+    private RunResult.Milestone milestone(long t0, long pc) {
+        long n = cpu.instructionCount();
+        return new RunResult.Milestone(n >= 0 ? n : null, (System.nanoTime() - t0) / 1e6, pc);
+    }
+
+    private void onInterrupt(ServiceRegistry registry, int interrupt) {
+        long s = System.nanoTime();
+        try {
+            int index = arch.trapIndex(cpu, interrupt);
+            ServiceRegistry.Entry e = index >= 0 ? registry.byIndex(index) : null;
+            if (e == null) {
+                pendingFault = new RunResult.Fault("guest-exception", arch.pc(cpu), arch.describeException(cpu, interrupt));
+                cpu.stop();
+                return;
+            }
+            CallArgs args = arch.args(cpu);
+            long result;
+            try {
+                result = registry.invoke(e, args);
+            } catch (GuestMemoryException ex) {
+                pendingFault = new RunResult.Fault("bad-pointer", args.callerPc(),
+                        e.name() + ": " + ex.getMessage());
+                cpu.stop();
+                return;
+            }
+            arch.returnValue(cpu, result);
+            FirmwareEvent ev = fw.takeEvent();
+            if (ev != null) {
+                pending = ev;
+                cpu.stop();
+            }
+        } finally {
+            servicesNanos += System.nanoTime() - s;
+        }
+    }
+
+    /**
+     * After ExitBootServices: no page of RAM may be executed without first being checked, except
+     * the firmware's own code (thunks and runtime services), which is still called.
+     */
+    private void dropExecute() {
+        List<MemoryDescriptor> keep = new ArrayList<>();
+        for (MemoryDescriptor d : fw.memoryMap().descriptors()) {
+            MemoryType t = d.type();
+            if (t == MemoryType.BOOT_SERVICES_CODE || t == MemoryType.RUNTIME_SERVICES_CODE) keep.add(d);
+        }
+        for (PhysicalRange r : mapped) {
+            cpu.protect(r.start(), r.size(), Permission.READ | Permission.WRITE);
+        }
+        for (MemoryDescriptor d : keep) cpu.protect(d.physicalStart(), d.numberOfPages() * 4096, Permission.ALL);
+    }
+}
