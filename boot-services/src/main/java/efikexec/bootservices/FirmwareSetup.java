@@ -55,11 +55,17 @@ public final class FirmwareSetup {
         // The image goes first when its place is fixed, so that firmware data cannot take it.
         Long fixedLoad = o.loadAddress();
         AllocationResult reserveImage = null;
+        long imagePages = (efikexec.pe.PeParser.parse(o.image()).sizeOfImage() + 4095) / 4096;
         if (fixedLoad != null) {
-            long imagePages = (efikexec.pe.PeParser.parse(o.image()).sizeOfImage() + 4095) / 4096;
+            long align = Math.max(4096, efikexec.pe.PeParser.parse(o.image()).sectionAlignment());
+            if (Long.remainderUnsigned(fixedLoad, align) != 0) {
+                throw new FirmwareException(String.format(
+                        "load address 0x%x is not a multiple of the image's SectionAlignment 0x%x", fixedLoad, align));
+            }
             reserveImage = fw.pages().allocatePages(new Placement.At(fixedLoad), MemoryType.LOADER_CODE, imagePages);
             if (!reserveImage.isSuccess()) {
-                throw new FirmwareException(String.format("--load-address 0x%x is not free RAM of the target", fixedLoad));
+                throw new FirmwareException(String.format("load address 0x%x: %d pages there are not free RAM of the target",
+                        fixedLoad, imagePages));
             }
         }
 
@@ -130,7 +136,7 @@ public final class FirmwareSetup {
         if (o.initrd() != null) LoadFile2InitrdProtocol.install(fw, o.initrd());
 
         if (reserveImage != null) {
-            fw.pages().freePages(reserveImage.address(), (efikexec.pe.PeParser.parse(o.image()).sizeOfImage() + 4095) / 4096);
+            fw.pages().freePages(reserveImage.address(), imagePages);
         }
         LoadedImage image = ImageLoader.load(fw, o.image(), o.imageName(), fixedLoad, o.cmdline(),
                 code.architecture(), 0);

@@ -45,6 +45,10 @@ public final class ImageLoader {
             Arm64ImageHeader.parse(file); // the kernel's own header checks, before anything runs
             alignment = Math.max(alignment, ARM64_IMAGE_ALIGNMENT);
         }
+        if (loadAddress != null && Long.remainderUnsigned(loadAddress, alignment(pe)) != 0) {
+            throw new FirmwareException(String.format("load address 0x%x is not a multiple of the image's SectionAlignment 0x%x",
+                    loadAddress, alignment(pe)));
+        }
         Placement p = loadAddress != null ? new Placement.At(loadAddress) : new Placement.Anywhere(Long.highestOneBit(alignment));
         AllocationResult r = fw.pages().allocatePages(p, MemoryType.LOADER_CODE, pages);
         if (!r.isSuccess()) {
@@ -82,6 +86,10 @@ public final class ImageLoader {
         LoadedImage image = new LoadedImage(handle, base, pages * 4096, base + pe.addressOfEntryPoint(), li, pe, name);
         fw.images().add(image);
         return image;
+    }
+
+    private static long alignment(PeImage pe) {
+        return Math.max(4096, pe.sectionAlignment());
     }
 
     private static long deviceHandle(Firmware fw) {

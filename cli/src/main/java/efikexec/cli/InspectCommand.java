@@ -80,7 +80,7 @@ public final class InspectCommand implements Callable<Integer> {
             e.put("virtualSize", Hex.of(s.virtualSize()));
             e.put("fileOffset", Hex.of(s.pointerToRawData()));
             e.put("fileSize", Hex.of(s.sizeOfRawData()));
-            e.put("characteristics", Hex.of(s.characteristics()));
+            e.put("characteristics", Hex.of(Integer.toUnsignedLong(s.characteristics())));
             sections.add(e);
         }
         p.put("sections", sections);

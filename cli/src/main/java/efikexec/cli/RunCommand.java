@@ -80,6 +80,9 @@ public final class RunCommand implements Callable<Integer> {
         AtomicFile.checkWritable(serial);
         AtomicFile.checkWritable(trace);
         byte[] file = InputFiles.read(image, "EFI image");
+        // The report's image digest is computed on the second core while the guest runs.
+        java.util.concurrent.CompletableFuture<String> digest =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> sha256(file));
         IdentifiedImage id = InputFiles.parse(image, file, ImageIdentifier::identify);
         if (!"aarch64".equals(id.arch())) {
             throw new UserInputException(image + ": " + id.format().name().toLowerCase().replace('_', '-') + " for "
@@ -90,7 +93,9 @@ public final class RunCommand implements Callable<Integer> {
         TargetOptions.Target target = run.target.resolve();
         byte[] initrd = run.initrd != null ? InputFiles.read(run.initrd, "initrd (--initrd)") : null;
         if (run.maxInstructions < 0) throw new UserInputException("--max-instructions " + run.maxInstructions + ": expected 0 or more");
-        if (run.timeoutSeconds < 0) throw new UserInputException("--timeout " + run.timeoutSeconds + ": expected 0 or more seconds");
+        if (!(run.timeoutSeconds >= 0) || Double.isInfinite(run.timeoutSeconds)) {
+            throw new UserInputException("--timeout " + run.timeoutSeconds + ": expected a finite number of seconds, 0 or more");
+        }
 
         UnicornRuntime runtime = UnicornRuntime.load(run.unicorn);
         String warning = runtime.versionWarning();
@@ -113,7 +118,7 @@ public final class RunCommand implements Callable<Integer> {
             });
             FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),
                     run.cmdline, initrd, target.dtb(), run.seed, run.loadAddress, text -> { });
-            RunLimits limits = new RunLimits(run.maxInstructions, Math.round(run.timeoutSeconds * 1000),
+            RunLimits limits = new RunLimits(run.maxInstructions, (long) Math.ceil(run.timeoutSeconds * 1000),
                     run.countInstructions);
             RunResult r;
             try {
@@ -125,7 +130,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             Map<String, Object> handover = handover(r);
             RunReport.ImageFacts facts = new RunReport.ImageFacts(image.toString(), id.format().name().toLowerCase()
-                    .replace('_', '-'), id.arch(), sha256(file));
+                    .replace('_', '-'), id.arch(), digest.join());
             Map<String, Object> rep = RunReport.build(facts, target.description(), run.cmdline, r, handover);
             if (serial != null) AtomicFile.write(serial, r.firmware().consoleText());
             if (trace != null) AtomicFile.write(trace, traceText.toString());

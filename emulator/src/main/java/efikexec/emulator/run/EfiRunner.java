@@ -87,7 +87,8 @@ public final class EfiRunner {
         double setupMillis = (System.nanoTime() - t0) / 1e6;
         long engineNanos = 0;
         int phaseSwitches = 0;
-        long deadline = limits.timeoutMillis() > 0 ? t0 + limits.timeoutMillis() * 1_000_000L : Long.MAX_VALUE;
+        long deadline = limits.timeoutMillis() > 0 && limits.timeoutMillis() < (Long.MAX_VALUE - t0) / 1_000_000L
+                ? t0 + limits.timeoutMillis() * 1_000_000L : Long.MAX_VALUE;
         RunResult.Milestone ebs = null, entry = null;
         Outcome outcome;
         RunResult.Fault fault = null;

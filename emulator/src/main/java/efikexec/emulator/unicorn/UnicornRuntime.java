@@ -90,7 +90,7 @@ public final class UnicornRuntime {
         String env = System.getenv("EFIKEXEC_CACHE");
         if (env != null && !env.isEmpty()) return Path.of(env);
         String prop = System.getProperty("efikexec.cache");
-        if (prop != null && !prop.isEmpty()) return Path.of(prop);
+        if (prop != null && !prop.isEmpty() && !prop.startsWith("${")) return Path.of(prop);
         return Path.of(System.getProperty("user.home"), ".cache", "efikexec");
     }
 

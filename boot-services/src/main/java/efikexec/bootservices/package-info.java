@@ -1,0 +1,35 @@
+/**
+ * The EFI implementation: system table, boot and runtime services, protocol database,
+ * console, RNG, LoadFile2 initrd and configuration tables, over a
+ * {@link efikexec.model.memory.GuestMemory}. It never sees the CPU engine: guest calls arrive
+ * through {@link efikexec.bootservices.call.ServiceRegistry#invoke} with their arguments.
+ *
+ * <h2>Scope (keep current)</h2>
+ * <b>Implemented</b>: AllocatePages, FreePages, GetMemoryMap, AllocatePool, FreePool,
+ * RaiseTPL/RestoreTPL (a number), CreateEvent/CreateEventEx/CloseEvent/CheckEvent (events are
+ * never signalled), Install/Reinstall/UninstallProtocolInterface, HandleProtocol, LocateHandle,
+ * LocateDevicePath (longest node-wise prefix), InstallConfigurationTable, Exit,
+ * ExitBootServices (with a real MapKey check), Stall (virtual clock), SetWatchdogTimer (answers
+ * UNSUPPORTED: there is no watchdog), GetNextMonotonicCount, OpenProtocol, CloseProtocol,
+ * ProtocolsPerHandle, LocateHandleBuffer, LocateProtocol, Install/
+ * UninstallMultipleProtocolInterfaces, CalculateCrc32, CopyMem, SetMem; runtime GetTime (fixed
+ * date plus the virtual clock), GetVariable, GetNextVariableName, SetVariable (in memory for the
+ * run), ResetSystem (ends the run). Protocols: LoadedImage and its device path,
+ * SimpleTextOutput (ConOut = StdErr, into the console log), SimpleTextInput (no key ever),
+ * RNG (seeded), LoadFile2 initrd on VenMedia(LINUX_EFI_INITRD_MEDIA). Config tables: the
+ * target DTB, EFI_RT_PROPERTIES_TABLE (nothing supported at runtime), LINUX_EFI_RANDOM_SEED.
+ * <p>
+ * <b>Logged and EFI_UNSUPPORTED</b>: every other boot-services slot (LoadImage, StartImage and
+ * UnloadImage for guest-loaded images among them, until nested images are implemented),
+ * SetTimer, WaitForEvent, SignalEvent, Connect/DisconnectController, OpenProtocolInformation,
+ * RegisterProtocolNotify; runtime SetTime, wake-up timer, ConvertPointer, capsules,
+ * QueryVariableInfo, GetNextHighMonotonicCount.
+ * <p>
+ * <b>After ExitBootServices</b>: boot services answer UNSUPPORTED (and are traced); the runtime
+ * table points at real guest code in EfiRuntimeServicesCode that returns EFI_UNSUPPORTED, since
+ * the kernel calls it after the handoff where no trap can answer.
+ * <p>
+ * <b>Not here on purpose</b>: the driver model, event notification and timers, TPL semantics,
+ * authenticated or persistent variables, capsules, TCG2, HII, graphics.
+ */
+package efikexec.bootservices;
