@@ -44,7 +44,7 @@ public final class Firmware {
         this.memoryMap = memoryMap;
         this.pages = new PageAllocator(memoryMap);
         this.pool = new PoolAllocator(pages);
-        this.heap = new FirmwareHeap(pages);
+        this.heap = new FirmwareHeap(pages, memory);
         this.registry = registry;
         this.console = text -> {
             consoleLog.append(text);

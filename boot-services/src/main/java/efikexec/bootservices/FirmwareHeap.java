@@ -18,8 +18,11 @@ public final class FirmwareHeap {
     private final PageAllocator pages;
     private final Map<MemoryType, long[]> open = new EnumMap<>(MemoryType.class); // {next, end}
 
-    public FirmwareHeap(PageAllocator pages) {
+    private final efikexec.model.memory.GuestMemory mem;
+
+    public FirmwareHeap(PageAllocator pages, efikexec.model.memory.GuestMemory mem) {
         this.pages = pages;
+        this.mem = mem;
     }
 
     /** 16-byte aligned, zeroed by the caller's memory (fresh pages are zero in a new target). */
@@ -37,6 +40,7 @@ public final class FirmwareHeap {
         }
         long a = c[0];
         c[0] += aligned;
+        mem.fill(a, aligned, 0);
         return a;
     }
 }

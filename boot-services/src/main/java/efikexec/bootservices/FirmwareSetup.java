@@ -59,12 +59,12 @@ public final class FirmwareSetup {
         if (fixedLoad != null) {
             long align = Math.max(4096, efikexec.pe.PeParser.parse(o.image()).sectionAlignment());
             if (Long.remainderUnsigned(fixedLoad, align) != 0) {
-                throw new FirmwareException(String.format(
-                        "load address 0x%x is not a multiple of the image's SectionAlignment 0x%x", fixedLoad, align));
+                throw new LoadAddressException(String.format(
+                        "0x%x is not a multiple of the image's SectionAlignment 0x%x", fixedLoad, align));
             }
             reserveImage = fw.pages().allocatePages(new Placement.At(fixedLoad), MemoryType.LOADER_CODE, imagePages);
             if (!reserveImage.isSuccess()) {
-                throw new FirmwareException(String.format("load address 0x%x: %d pages there are not free RAM of the target",
+                throw new LoadAddressException(String.format("0x%x: the image's %d pages there are not all free RAM of the target",
                         fixedLoad, imagePages));
             }
         }

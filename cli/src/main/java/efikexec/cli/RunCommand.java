@@ -94,7 +94,7 @@ public final class RunCommand implements Callable<Integer> {
         byte[] initrd = run.initrd != null ? InputFiles.read(run.initrd, "initrd (--initrd)") : null;
         if (run.maxInstructions < 0) throw new UserInputException("--max-instructions " + run.maxInstructions + ": expected 0 or more");
         if (!(run.timeoutSeconds >= 0) || Double.isInfinite(run.timeoutSeconds)) {
-            throw new UserInputException("--timeout " + run.timeoutSeconds + ": expected a finite number of seconds, 0 or more");
+            throw new UserInputException("--timeout " + run.timeoutSeconds + ": expected 0 or more seconds (a finite number)");
         }
 
         UnicornRuntime runtime = UnicornRuntime.load(run.unicorn);
@@ -123,6 +123,8 @@ public final class RunCommand implements Callable<Integer> {
             RunResult r;
             try {
                 r = runner.run(options, run.until, limits);
+            } catch (efikexec.bootservices.LoadAddressException e) {
+                throw new UserInputException(image + ": --load-address " + e.getMessage());
             } catch (efikexec.bootservices.FirmwareException e) {
                 throw new UserInputException(image + ": " + e.getMessage());
             } catch (efikexec.model.FormatException e) {

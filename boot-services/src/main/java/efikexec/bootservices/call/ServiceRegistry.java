@@ -46,7 +46,8 @@ public final class ServiceRegistry {
 
     /** A slot the firmware does not implement: traced, returns EFI_UNSUPPORTED. */
     public long unsupported(String name) {
-        return add(name, 0, a -> EfiStatus.UNSUPPORTED.code(), false);
+        // The real arity is unknown here: the trace shows the first four argument registers.
+        return add(name, 4, a -> EfiStatus.UNSUPPORTED.code(), false);
     }
 
     private long add(String name, int arity, Service service, boolean implemented) {

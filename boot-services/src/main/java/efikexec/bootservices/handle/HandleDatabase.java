@@ -59,6 +59,19 @@ public final class HandleDatabase {
         return EfiStatus.SUCCESS;
     }
 
+    /**
+     * ReinstallProtocolInterface: the interface is swapped in place, so a handle whose only
+     * protocol this is does not go away in between (as it would through uninstall + install).
+     */
+    public EfiStatus reinstall(long handle, Guid protocol, long oldIface, long newIface) {
+        Map<Guid, Long> p = handles.get(handle);
+        if (p == null) return EfiStatus.INVALID_PARAMETER;
+        Long current = p.get(protocol);
+        if (current == null || current != oldIface) return EfiStatus.NOT_FOUND;
+        p.put(protocol, newIface);
+        return EfiStatus.SUCCESS;
+    }
+
     /** The interface of protocol on handle, or null. */
     public Long find(long handle, Guid protocol) {
         Map<Guid, Long> p = handles.get(handle);

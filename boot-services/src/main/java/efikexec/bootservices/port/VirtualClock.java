@@ -8,7 +8,9 @@ public final class VirtualClock {
     private long micros;
 
     public void advance(long micros) {
-        this.micros += micros;
+        // UINTN microseconds: a huge value saturates instead of turning the clock back.
+        long next = this.micros + micros;
+        this.micros = micros < 0 || next < this.micros ? Long.MAX_VALUE : next;
     }
 
     public long micros() {

@@ -43,7 +43,7 @@ public final class LoadFile2InitrdProtocol {
         if (mem.readU8(filePath) != DevicePath.TYPE_END) return EfiStatus.NOT_FOUND.code();
         long have = mem.readU64(sizePtr);
         mem.writeU64(sizePtr, initrd.length);
-        if (buffer == 0 || have < initrd.length) return EfiStatus.BUFFER_TOO_SMALL.code();
+        if (buffer == 0 || Long.compareUnsigned(have, initrd.length) < 0) return EfiStatus.BUFFER_TOO_SMALL.code();
         mem.write(buffer, initrd);
         return EfiStatus.SUCCESS.code();
     }

@@ -29,7 +29,7 @@ public final class RngProtocol {
             if (sizePtr == 0) return EfiStatus.INVALID_PARAMETER.code();
             long have = mem.readU64(sizePtr);
             mem.writeU64(sizePtr, Guid.SIZE);
-            if (have < Guid.SIZE) return EfiStatus.BUFFER_TOO_SMALL.code();
+            if (Long.compareUnsigned(have, Guid.SIZE) < 0) return EfiStatus.BUFFER_TOO_SMALL.code();
             if (list == 0) return EfiStatus.INVALID_PARAMETER.code();
             mem.write(list, KnownGuids.RNG_ALGORITHM_RAW.toBytes());
             return EfiStatus.SUCCESS.code();

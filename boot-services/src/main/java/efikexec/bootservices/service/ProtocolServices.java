@@ -92,12 +92,7 @@ public final class ProtocolServices {
         long handle = a.arg(0), guidPtr = a.arg(1), oldIface = a.arg(2), newIface = a.arg(3);
         if (guidPtr == 0 || !db.isHandle(handle)) return EfiStatus.INVALID_PARAMETER.code();
         noteGuid(guidPtr);
-        Guid g = guid(guidPtr);
-        Long cur = db.find(handle, g);
-        if (cur == null || cur != oldIface) return EfiStatus.NOT_FOUND.code();
-        db.uninstall(handle, g, oldIface);
-        if (!db.isHandle(handle)) return EfiStatus.NOT_FOUND.code();
-        return db.install(handle, g, newIface).code();
+        return db.reinstall(handle, guid(guidPtr), oldIface, newIface).code();
     }
 
     private long uninstallProtocolInterface(CallArgs a) {
@@ -123,7 +118,8 @@ public final class ProtocolServices {
         }
         if (attributes != OPEN_TEST_PROTOCOL) {
             mem.writeU64(ifacePtr, iface);
-            opens.add(new OpenRecord(handle, g, agent, controller, attributes));
+            // HandleProtocol has no agent: nothing could ever close such a record.
+            if (agent != 0) opens.add(new OpenRecord(handle, g, agent, controller, attributes));
         }
         return EfiStatus.SUCCESS.code();
     }
@@ -242,6 +238,8 @@ public final class ProtocolServices {
         if (ps == null) return EfiStatus.INVALID_PARAMETER.code();
         long handle = mem.readU64(handlePtr);
         if (handle != 0 && !db.isHandle(handle)) return EfiStatus.INVALID_PARAMETER.code();
+        // Nothing to install: no handle either (a handle without protocols would linger in LocateHandle).
+        if (ps.isEmpty()) return EfiStatus.SUCCESS.code();
         // A device path already installed elsewhere makes the call fail (UEFI 2.10, 7.3):
         // this is how "Already started" arises for a second LoadFile2 initrd handle.
         for (long[] p : ps) {
@@ -281,7 +279,11 @@ public final class ProtocolServices {
             Long cur = db.find(handle, guid(p[0]));
             if (cur == null || cur != p[1]) return EfiStatus.INVALID_PARAMETER.code();
         }
-        for (long[] p : ps) db.uninstall(handle, guid(p[0]), p[1]);
+        for (long[] p : ps) {
+            Guid g = guid(p[0]);
+            opens.removeIf(o -> o.handle == handle && o.protocol.equals(g));
+            db.uninstall(handle, g, p[1]);
+        }
         return EfiStatus.SUCCESS.code();
     }
 }

@@ -77,7 +77,7 @@ public final class RuntimeServices {
         if (v == null) return EfiStatus.NOT_FOUND.code();
         long have = mem.readU64(sizePtr);
         mem.writeU64(sizePtr, v.data().length);
-        if (have < v.data().length) return EfiStatus.BUFFER_TOO_SMALL.code();
+        if (Long.compareUnsigned(have, v.data().length) < 0) return EfiStatus.BUFFER_TOO_SMALL.code();
         if (data == 0) return EfiStatus.INVALID_PARAMETER.code();
         mem.write(data, v.data());
         if (attrPtr != 0) mem.writeU32(attrPtr, v.attributes());
@@ -98,7 +98,7 @@ public final class RuntimeServices {
         long need = 2L * (next.name().length() + 1);
         long have = mem.readU64(sizePtr);
         mem.writeU64(sizePtr, need);
-        if (have < need) return EfiStatus.BUFFER_TOO_SMALL.code();
+        if (Long.compareUnsigned(have, need) < 0) return EfiStatus.BUFFER_TOO_SMALL.code();
         mem.writeUcs2(namePtr, next.name());
         mem.write(guidPtr, next.vendor().toBytes());
         return EfiStatus.SUCCESS.code();
