@@ -19,6 +19,8 @@ public final class EfikexecCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        efikexec.cli.progress.StartupClock.mark("main");
+        Warmup.start(args);
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

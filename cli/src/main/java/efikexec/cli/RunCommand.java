@@ -76,6 +76,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     public Completed execute(PrintWriter out, PrintWriter err) {
+        efikexec.cli.progress.StartupClock.mark("options parsed");
         AtomicFile.checkWritable(report);
         AtomicFile.checkWritable(serial);
         AtomicFile.checkWritable(trace);
@@ -83,6 +84,7 @@ public final class RunCommand implements Callable<Integer> {
         // The report's image digest is computed on the second core while the guest runs.
         java.util.concurrent.CompletableFuture<String> digest =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> sha256(file));
+        efikexec.cli.progress.StartupClock.mark("image read");
         IdentifiedImage id = InputFiles.parse(image, file, ImageIdentifier::identify);
         if (!"aarch64".equals(id.arch())) {
             throw new UserInputException(image + ": " + id.format().name().toLowerCase().replace('_', '-') + " for "
@@ -97,7 +99,9 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserInputException("--timeout " + run.timeoutSeconds + ": expected 0 or more seconds (a finite number)");
         }
 
+        efikexec.cli.progress.StartupClock.mark("inputs checked");
         UnicornRuntime runtime = UnicornRuntime.load(run.unicorn);
+        efikexec.cli.progress.StartupClock.mark("unicorn loaded");
         String warning = runtime.versionWarning();
         if (warning != null) err.println(warning);
         boolean interactive = System.console() != null;
@@ -130,6 +134,7 @@ public final class RunCommand implements Callable<Integer> {
             } catch (efikexec.model.FormatException e) {
                 throw new UserInputException(image + ": " + e.describe());
             }
+            efikexec.cli.progress.StartupClock.mark("emulation done");
             Map<String, Object> handover = handover(r);
             RunReport.ImageFacts facts = new RunReport.ImageFacts(image.toString(), id.format().name().toLowerCase()
                     .replace('_', '-'), id.arch(), digest.join());
@@ -137,7 +142,9 @@ public final class RunCommand implements Callable<Integer> {
             if (serial != null) AtomicFile.write(serial, r.firmware().consoleText());
             if (trace != null) AtomicFile.write(trace, traceText.toString());
             if (report != null) AtomicFile.write(report, RunReport.toJson(rep));
+            efikexec.cli.progress.StartupClock.mark("report written");
             int code = summarize(r, out, err);
+            efikexec.cli.progress.StartupClock.mark("summary printed");
             return new Completed(r, rep, code);
         }
     }
