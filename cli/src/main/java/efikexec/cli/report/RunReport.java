@@ -1,8 +1,5 @@
 package efikexec.cli.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import efikexec.bootservices.Firmware;
 import efikexec.bootservices.call.ServiceCall;
 import efikexec.bootservices.table.ConfigTables;
@@ -22,7 +19,6 @@ import java.util.TreeMap;
  */
 public final class RunReport {
     public static final String SCHEMA = "efikexec.run/1";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RunReport() {
     }
@@ -132,11 +128,7 @@ public final class RunReport {
     }
 
     public static String toJson(Object report) {
-        try {
-            return JSON.writeValueAsString(report) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonText.pretty(report) + "\n";
     }
 
     /** One trace line (JSON Lines): name, arguments, status, caller pc. */
@@ -151,10 +143,6 @@ public final class RunReport {
         m.put("callerPc", Hex.of(c.callerPc()));
         if (c.note() != null) m.put("note", c.note());
         if (!c.implemented()) m.put("implemented", false);
-        try {
-            return new ObjectMapper().writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonText.compact(m);
     }
 }

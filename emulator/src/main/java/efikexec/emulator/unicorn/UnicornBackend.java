@@ -38,7 +38,8 @@ public final class UnicornBackend implements EmulatorBackend {
     private SystemRegisterListener sysregListener;
     private boolean counting;
     private long instructions = -1;
-    private final LongByReference regValue = new LongByReference();
+    private final long[] regValue = new long[1];
+    private final long handle;
     private volatile boolean stopRequested;
     private long faultAddress;
     private int faultType;
@@ -47,6 +48,7 @@ public final class UnicornBackend implements EmulatorBackend {
     private UnicornBackend(UnicornLibrary uc, Pointer engine, String version) {
         this.uc = uc;
         this.engine = engine;
+        this.handle = Pointer.nativeValue(engine);
         this.version = version;
     }
 
@@ -55,6 +57,7 @@ public final class UnicornBackend implements EmulatorBackend {
         UnicornLibrary uc = runtime.library();
         PointerByReference ref = new PointerByReference();
         check(uc, uc.uc_open(UnicornLibrary.UC_ARCH_ARM64, UnicornLibrary.UC_MODE_ARM, ref), "uc_open(arm64)");
+        UnicornDirect.register(runtime.path());
         UnicornBackend b = new UnicornBackend(uc, ref.getValue(), runtime.version());
         // The "max" model implements the newest architecture features Unicorn has (FEAT_RNG,
         // PAuth, LSE…); the ID registers the stub reads are answered by our own table anyway.
@@ -80,7 +83,7 @@ public final class UnicornBackend implements EmulatorBackend {
         hostPointers.add(host);
         for (long off = 0; off < size; off += REGION) {
             long n = Math.min(REGION, size - off);
-            check(uc.uc_mem_map_ptr(engine, address + off, n, permissions, host.share(off)),
+            check(UnicornDirect.uc_mem_map_ptr(handle, address + off, n, permissions, Pointer.nativeValue(host) + off),
                     String.format("uc_mem_map_ptr(0x%x, 0x%x)", address + off, n));
         }
         memory.add(address, size, host);
@@ -88,7 +91,7 @@ public final class UnicornBackend implements EmulatorBackend {
 
     @Override
     public void protect(long address, long size, int permissions) {
-        check(uc.uc_mem_protect(engine, address, size, permissions),
+        check(UnicornDirect.uc_mem_protect(handle, address, size, permissions),
                 String.format("uc_mem_protect(0x%x, 0x%x, %d)", address, size, permissions));
     }
 
@@ -99,14 +102,16 @@ public final class UnicornBackend implements EmulatorBackend {
 
     @Override
     public long read(Register register) {
-        check(uc.uc_reg_read(engine, id(register), regValue), "uc_reg_read(" + register.label() + ")");
-        return regValue.getValue();
+        int err = UnicornDirect.uc_reg_read(handle, id(register), regValue);
+        if (err != UnicornLibrary.UC_ERR_OK) check(err, "uc_reg_read(" + register.label() + ")");
+        return regValue[0];
     }
 
     @Override
     public void write(Register register, long value) {
-        regValue.setValue(value);
-        check(uc.uc_reg_write(engine, id(register), regValue), "uc_reg_write(" + register.label() + ")");
+        regValue[0] = value;
+        int err = UnicornDirect.uc_reg_write(handle, id(register), regValue);
+        if (err != UnicornLibrary.UC_ERR_OK) check(err, "uc_reg_write(" + register.label() + ")");
     }
 
     private static int id(Register r) {
@@ -137,8 +142,7 @@ public final class UnicornBackend implements EmulatorBackend {
                 int crn = cp.getInt(0), crm = cp.getInt(4), op0 = cp.getInt(8), op1 = cp.getInt(12), op2 = cp.getInt(16);
                 Long v = sysregListener.read(op0, op1, crn, crm, op2);
                 if (v == null) return 0;
-                LongByReference val = new LongByReference(v);
-                uc.uc_reg_write(engine, reg, val);
+                UnicornDirect.uc_reg_write(handle, reg, new long[] {v});
                 return 1;
             };
             callbacks.add(sys);
@@ -159,12 +163,12 @@ public final class UnicornBackend implements EmulatorBackend {
         installHooks();
         stopRequested = false;
         faultType = -1;
-        int err = uc.uc_emu_start(engine, pc, -1L, timeoutMicros, maxInstructions);
+        int err = UnicornDirect.uc_emu_start(handle, pc, -1L, timeoutMicros, maxInstructions);
         if (err == UnicornLibrary.UC_ERR_OK) {
             if (timeoutMicros > 0 && !stopRequested) {
-                LongByReference timedOut = new LongByReference();
-                check(uc.uc_query(engine, UnicornLibrary.UC_QUERY_TIMEOUT, timedOut), "uc_query(timeout)");
-                if (timedOut.getValue() != 0) return new StopReason(StopReason.Kind.TIMEOUT, 0, "time budget");
+                long[] timedOut = new long[1];
+                check(UnicornDirect.uc_query(handle, UnicornLibrary.UC_QUERY_TIMEOUT, timedOut), "uc_query(timeout)");
+                if (timedOut[0] != 0) return new StopReason(StopReason.Kind.TIMEOUT, 0, "time budget");
             }
             return StopReason.stopped();
         }
@@ -180,7 +184,7 @@ public final class UnicornBackend implements EmulatorBackend {
     @Override
     public void stop() {
         stopRequested = true;
-        uc.uc_emu_stop(engine);
+        UnicornDirect.uc_emu_stop(handle);
     }
 
     @Override
