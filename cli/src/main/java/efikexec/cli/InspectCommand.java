@@ -57,7 +57,7 @@ public final class InspectCommand implements Callable<Integer> {
         m.put("format", id.format().name().toLowerCase().replace('_', '-'));
         m.put("arch", id.arch());
         m.put("size", file.length);
-        m.put("sha256", RunCommand.sha256(file));
+        m.put("sha256", efikexec.cli.report.ImageDigest.sha256(path, file));
         PeImage pe = id.pe();
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("machine", Hex.of(pe.machine()));

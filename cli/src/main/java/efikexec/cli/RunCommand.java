@@ -25,8 +25,6 @@ import efikexec.pe.ImageIdentifier;
 import efikexec.pe.linux.Arm64ImageHeader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -83,7 +81,7 @@ public final class RunCommand implements Callable<Integer> {
         byte[] file = InputFiles.read(image, "EFI image");
         // The report's image digest is computed on the second core while the guest runs.
         java.util.concurrent.CompletableFuture<String> digest =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> sha256(file));
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> efikexec.cli.report.ImageDigest.sha256(image, file));
         efikexec.cli.progress.StartupClock.mark("image read");
         IdentifiedImage id = InputFiles.parse(image, file, ImageIdentifier::identify);
         if (!"aarch64".equals(id.arch())) {
@@ -209,11 +207,4 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
