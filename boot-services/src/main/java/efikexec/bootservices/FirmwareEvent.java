@@ -7,7 +7,8 @@ public sealed interface FirmwareEvent {
     }
 
     /** The started image returned from its entry point, or called Exit. */
-    record ImageReturned(long imageHandle, long status, boolean viaExit) implements FirmwareEvent {
+    /** callerPc: where Exit was called from, or 0 when the entry point returned. */
+    record ImageReturned(long imageHandle, long status, boolean viaExit, long callerPc) implements FirmwareEvent {
     }
 
     /** ResetSystem: the guest asked for a reset; there is nothing to run after it. */

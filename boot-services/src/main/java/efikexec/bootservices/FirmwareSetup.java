@@ -141,8 +141,10 @@ public final class FirmwareSetup {
         LoadedImage image = ImageLoader.load(fw, o.image(), o.imageName(), fixedLoad, o.cmdline(),
                 code.architecture(), 0);
 
-        long ret = registry.register("ImageReturn", 1, a -> {
-            fw.post(new FirmwareEvent.ImageReturned(image.handle(), a.arg(0), false));
+        // Not a service: the guest reaches it by returning from its entry point, so it stays
+        // out of the trace.
+        long ret = registry.registerInternal("ImageReturn", a -> {
+            fw.post(new FirmwareEvent.ImageReturned(image.handle(), a.arg(0), false, 0));
             return a.arg(0);
         });
         if (registry.entries().size() > THUNK_CAPACITY) throw new IllegalStateException("thunk region too small");

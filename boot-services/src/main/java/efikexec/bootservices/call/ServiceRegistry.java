@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 public final class ServiceRegistry {
 
     /** A registered function: where its thunk is and what runs behind it. */
-    public record Entry(int index, String name, int arity, Service service, boolean implemented, long address) {
+    public record Entry(int index, String name, int arity, Service service, boolean implemented, long address,
+            boolean traced) {
     }
 
     private final FirmwareCode code;
@@ -44,6 +45,14 @@ public final class ServiceRegistry {
         return add(name, arity, service, true);
     }
 
+    /** Firmware-internal code the guest reaches without a call (a return thunk): not traced. */
+    public long registerInternal(String name, Service service) {
+        int index = entries.size();
+        long address = base + (long) index * code.thunkSize();
+        entries.add(new Entry(index, name, 0, service, true, address, false));
+        return address;
+    }
+
     /** A slot the firmware does not implement: traced, returns EFI_UNSUPPORTED. */
     public long unsupported(String name) {
         // The real arity is unknown here: the trace shows the first four argument registers.
@@ -53,7 +62,7 @@ public final class ServiceRegistry {
     private long add(String name, int arity, Service service, boolean implemented) {
         int index = entries.size();
         long address = base + (long) index * code.thunkSize();
-        entries.add(new Entry(index, name, arity, service, implemented, address));
+        entries.add(new Entry(index, name, arity, service, implemented, address, true));
         return address;
     }
 
@@ -90,6 +99,7 @@ public final class ServiceRegistry {
     public long invoke(Entry e, CallArgs args) {
         note = null;
         long result = e.service.call(args);
+        if (!e.traced) return result;
         long[] a = new long[e.arity];
         for (int i = 0; i < a.length; i++) a[i] = args.arg(i);
         ServiceCall call = new ServiceCall(trace.size() + 1, e.name, a, result, args.callerPc(), e.implemented, note);

@@ -30,7 +30,7 @@ public final class ImageServices {
     private long exit(CallArgs a) {
         long handle = a.arg(0), status = a.arg(1);
         if (fw.image(handle) == null) return EfiStatus.INVALID_PARAMETER.code();
-        fw.post(new FirmwareEvent.ImageReturned(handle, status, true));
+        fw.post(new FirmwareEvent.ImageReturned(handle, status, true, a.callerPc()));
         return EfiStatus.SUCCESS.code();
     }
 

@@ -139,10 +139,12 @@ public final class EfiRunner {
             }
             if (pending instanceof FirmwareEvent.ImageReturned r) {
                 outcome = Outcome.IMAGE_RETURNED;
-                fault = new RunResult.Fault(r.viaExit() ? "image-exit" : "image-returned", pc,
-                        String.format("the image %s with status %s before ExitBootServices",
-                                r.viaExit() ? "called Exit" : "returned",
-                                efikexec.model.EfiStatus.describe(r.status())));
+                // Exit: where the image called it. A return: pc is the firmware's return thunk.
+                long at = r.viaExit() ? r.callerPc() : pc;
+                fault = new RunResult.Fault(r.viaExit() ? "image-exit" : "image-returned", at,
+                        String.format("the image %s with status %s %s ExitBootServices",
+                                r.viaExit() ? "called Exit" : "returned to the firmware",
+                                efikexec.model.EfiStatus.describe(r.status()), afterEbs ? "after" : "before"));
                 registers = arch.registerDump(cpu);
                 break;
             }
@@ -187,6 +189,11 @@ public final class EfiRunner {
                 default -> "engine-error";
             };
             String where = stop.address() != 0 ? String.format(" at 0x%x", stop.address()) : "";
+            if (stop.kind() == StopReason.Kind.UNMAPPED) {
+                // Unicorn reports memory faults with the pc of the translation block's start
+                // (unicorn-engine/unicorn#1699); finding the instruction would need a code hook.
+                where += String.format(" (in the code block starting at pc 0x%x)", pc);
+            }
             fault = new RunResult.Fault(kind, pc, stop.detail() + where);
             registers = arch.registerDump(cpu);
             break;
