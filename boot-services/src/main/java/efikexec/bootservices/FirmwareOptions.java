@@ -7,7 +7,7 @@ import efikexec.memmap.TargetMemory;
  * What a firmware instance is built from.
  *
  * @param target the target machine's RAM and reserved ranges
- * @param image the EFI image file to load and start
+ * @param image the EFI image file to load and start, or null to build the firmware alone
  * @param imageName the file name the image's LoadedImage FilePath shows
  * @param cmdline the image's LoadOptions (UCS-2), or null for none
  * @param initrd the initrd served through LoadFile2, or null

@@ -55,9 +55,10 @@ public final class FirmwareSetup {
         // The image goes first when its place is fixed, so that firmware data cannot take it.
         Long fixedLoad = o.loadAddress();
         AllocationResult reserveImage = null;
-        long imagePages = (efikexec.pe.PeParser.parse(o.image()).sizeOfImage() + 4095) / 4096;
-        if (fixedLoad != null) {
-            long align = Math.max(4096, efikexec.pe.PeParser.parse(o.image()).sectionAlignment());
+        efikexec.pe.PeImage pe = o.image() != null ? efikexec.pe.PeParser.parse(o.image()) : null;
+        long imagePages = pe != null ? (pe.sizeOfImage() + 4095) / 4096 : 0;
+        if (fixedLoad != null && pe != null) {
+            long align = Math.max(4096, pe.sectionAlignment());
             if (Long.remainderUnsigned(fixedLoad, align) != 0) {
                 throw new LoadAddressException(String.format(
                         "0x%x is not a multiple of the image's SectionAlignment 0x%x", fixedLoad, align));
@@ -138,13 +139,14 @@ public final class FirmwareSetup {
         if (reserveImage != null) {
             fw.pages().freePages(reserveImage.address(), imagePages);
         }
-        LoadedImage image = ImageLoader.load(fw, o.image(), o.imageName(), fixedLoad, o.cmdline(),
-                code.architecture(), 0);
+        // Without an image (a warm-up build) the firmware is complete but starts nothing.
+        LoadedImage image = pe == null ? null
+                : ImageLoader.load(fw, pe, o.image(), o.imageName(), fixedLoad, o.cmdline(), code.architecture(), 0);
 
         // Not a service: the guest reaches it by returning from its entry point, so it stays
         // out of the trace.
         long ret = registry.registerInternal("ImageReturn", a -> {
-            fw.post(new FirmwareEvent.ImageReturned(image.handle(), a.arg(0), false, 0));
+            fw.post(new FirmwareEvent.ImageReturned(image == null ? 0 : image.handle(), a.arg(0), false, 0));
             return a.arg(0);
         });
         if (registry.entries().size() > THUNK_CAPACITY) throw new IllegalStateException("thunk region too small");

@@ -34,7 +34,12 @@ public final class ImageLoader {
 
     public static LoadedImage load(Firmware fw, byte[] file, String name, Long loadAddress, String cmdline,
             String arch, long parent) {
-        PeImage pe = PeParser.parse(file);
+        return load(fw, PeParser.parse(file), file, name, loadAddress, cmdline, arch, parent);
+    }
+
+    /** As above, for an image already parsed from file. */
+    public static LoadedImage load(Firmware fw, PeImage pe, byte[] file, String name, Long loadAddress, String cmdline,
+            String arch, long parent) {
         if (!pe.arch().equals(arch)) {
             throw new FormatException("COFF machine", pe.coffHeaderOffset(),
                     String.format("image is for %s (machine 0x%x), this run emulates %s", pe.arch(), pe.machine(), arch));
