@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The `efikexec` command: subcommands, and one line on stderr for every error. */
 @Command(name = "efikexec", mixinStandardHelpOptions = true, version = "efikexec 0.1.0",
         description = "Run EFI boot stubs under emulation so kexec can boot images that need EFI.",
-        subcommands = {InspectCommand.class, RunCommand.class, DemoCommand.class})
+        subcommands = {InspectCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class})
 public final class EfikexecCommand implements Runnable {
 
     @Override

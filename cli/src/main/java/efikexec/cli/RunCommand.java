@@ -83,60 +83,31 @@ public final class RunCommand implements Callable<Integer> {
         java.util.concurrent.CompletableFuture<String> digest =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> efikexec.cli.report.ImageDigest.sha256(image, file));
         efikexec.cli.progress.StartupClock.mark("image read");
-        IdentifiedImage id = InputFiles.parse(image, file, ImageIdentifier::identify);
-        if (!"aarch64".equals(id.arch())) {
-            throw new UserInputException(image + ": " + id.format().name().toLowerCase().replace('_', '-') + " for "
-                    + id.arch() + "; this version runs arm64 images only (x86_64 is planned)");
-        }
-        Arm64ImageHeader header = id.format() == ImageFormat.ARM64_LINUX_IMAGE
-                ? InputFiles.parse(image, file, Arm64ImageHeader::parse) : null;
-        TargetOptions.Target target = run.target.resolve();
-        byte[] initrd = run.initrd != null ? InputFiles.read(run.initrd, "initrd (--initrd)") : null;
-        if (run.maxInstructions < 0) throw new UserInputException("--max-instructions " + run.maxInstructions + ": expected 0 or more");
-        if (!(run.timeoutSeconds >= 0) || Double.isInfinite(run.timeoutSeconds)) {
-            throw new UserInputException("--timeout " + run.timeoutSeconds + ": expected 0 or more seconds (a finite number)");
-        }
-
-        efikexec.cli.progress.StartupClock.mark("inputs checked");
-        UnicornRuntime runtime = UnicornRuntime.load(run.unicorn);
-        efikexec.cli.progress.StartupClock.mark("unicorn loaded");
+        RunInputs in = RunInputs.read(image, file, run);
+        UnicornRuntime runtime = in.runtime();
         String warning = runtime.versionWarning();
         if (warning != null) err.println(warning);
         boolean interactive = System.console() != null;
 
         StringBuilder traceText = new StringBuilder();
         try (UnicornBackend cpu = UnicornBackend.openAarch64(runtime)) {
-            EfiRunner runner = new EfiRunner(cpu, new Aarch64Adapter(header));
-            runner.onServiceCall(c -> {
+            RunResult r = in.emulate(cpu, c -> {
                 if (trace != null) traceText.append(RunReport.traceLine(c)).append('\n');
                 if (verbose) {
                     err.println("efikexec: call " + RunReport.traceLine(c));
                     err.flush();
                 }
+            }, p -> {
+                if (interactive || verbose) {
+                    err.println("efikexec: " + p);
+                    err.flush();
+                }
             });
-            if (interactive || verbose) runner.onProgress(p -> {
-                err.println("efikexec: " + p);
-                err.flush();
-            });
-            FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),
-                    run.cmdline, initrd, target.dtb(), run.seed, run.loadAddress, text -> { });
-            RunLimits limits = new RunLimits(run.maxInstructions, (long) Math.ceil(run.timeoutSeconds * 1000),
-                    run.countInstructions);
-            RunResult r;
-            try {
-                r = runner.run(options, run.until, limits);
-            } catch (efikexec.bootservices.LoadAddressException e) {
-                throw new UserInputException(image + ": --load-address " + e.getMessage());
-            } catch (efikexec.bootservices.FirmwareException e) {
-                throw new UserInputException(image + ": " + e.getMessage());
-            } catch (efikexec.model.FormatException e) {
-                throw new UserInputException(image + ": " + e.describe());
-            }
             efikexec.cli.progress.StartupClock.mark("emulation done");
             Map<String, Object> handover = handover(r);
-            RunReport.ImageFacts facts = new RunReport.ImageFacts(image.toString(), id.format().name().toLowerCase()
-                    .replace('_', '-'), id.arch(), digest.join());
-            Map<String, Object> rep = RunReport.build(facts, target.description(), run.cmdline, r, handover);
+            RunReport.ImageFacts facts = new RunReport.ImageFacts(image.toString(), RunInputs.formatName(in.id()),
+                    in.id().arch(), digest.join());
+            Map<String, Object> rep = RunReport.build(facts, in.target().description(), run.cmdline, r, handover);
             if (serial != null) AtomicFile.write(serial, r.firmware().consoleText());
             if (trace != null) AtomicFile.write(trace, traceText.toString());
             if (report != null) AtomicFile.write(report, RunReport.toJson(rep));

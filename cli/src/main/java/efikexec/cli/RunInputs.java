@@ -1,0 +1,74 @@
+package efikexec.cli;
+
+import efikexec.bootservices.FirmwareOptions;
+import efikexec.bootservices.call.ServiceCall;
+import efikexec.cli.input.InputFiles;
+import efikexec.cli.input.UserInputException;
+import efikexec.cli.option.RunOptions;
+import efikexec.cli.option.TargetOptions;
+import efikexec.emulator.cpu.Aarch64Adapter;
+import efikexec.emulator.run.EfiRunner;
+import efikexec.emulator.run.RunLimits;
+import efikexec.emulator.run.RunResult;
+import efikexec.emulator.unicorn.UnicornBackend;
+import efikexec.emulator.unicorn.UnicornRuntime;
+import efikexec.pe.IdentifiedImage;
+import efikexec.pe.ImageFormat;
+import efikexec.pe.ImageIdentifier;
+import efikexec.pe.linux.Arm64ImageHeader;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * Everything a run needs, read and checked before anything runs, so that bad input fails
+ * fast with one line; then as many emulations of it as a command wants.
+ */
+record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader header, TargetOptions.Target target,
+        byte[] initrd, RunOptions run, UnicornRuntime runtime) {
+
+    static RunInputs read(Path image, byte[] file, RunOptions run) {
+        IdentifiedImage id = InputFiles.parse(image, file, ImageIdentifier::identify);
+        if (!"aarch64".equals(id.arch())) {
+            throw new UserInputException(image + ": " + formatName(id) + " for " + id.arch()
+                    + "; this version runs arm64 images only (x86_64 is planned)");
+        }
+        Arm64ImageHeader header = id.format() == ImageFormat.ARM64_LINUX_IMAGE
+                ? InputFiles.parse(image, file, Arm64ImageHeader::parse) : null;
+        TargetOptions.Target target = run.target.resolve();
+        byte[] initrd = run.initrd != null ? InputFiles.read(run.initrd, "initrd (--initrd)") : null;
+        if (run.maxInstructions < 0) {
+            throw new UserInputException("--max-instructions " + run.maxInstructions + ": expected 0 or more");
+        }
+        if (!(run.timeoutSeconds >= 0) || Double.isInfinite(run.timeoutSeconds)) {
+            throw new UserInputException("--timeout " + run.timeoutSeconds + ": expected 0 or more seconds (a finite number)");
+        }
+        efikexec.cli.progress.StartupClock.mark("inputs checked");
+        UnicornRuntime runtime = UnicornRuntime.load(run.unicorn);
+        efikexec.cli.progress.StartupClock.mark("unicorn loaded");
+        return new RunInputs(image, file, id, header, target, initrd, run, runtime);
+    }
+
+    static String formatName(IdentifiedImage id) {
+        return id.format().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** One emulation on a fresh engine; the caller closes the engine after reading guest memory. */
+    RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress) {
+        EfiRunner runner = new EfiRunner(cpu, new Aarch64Adapter(header));
+        runner.onServiceCall(calls);
+        runner.onProgress(progress);
+        FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),
+                run.cmdline, initrd, target.dtb(), run.seed, run.loadAddress, text -> { });
+        RunLimits limits = new RunLimits(run.maxInstructions, (long) Math.ceil(run.timeoutSeconds * 1000),
+                run.countInstructions);
+        try {
+            return runner.run(options, run.until, limits);
+        } catch (efikexec.bootservices.LoadAddressException e) {
+            throw new UserInputException(image + ": --load-address " + e.getMessage());
+        } catch (efikexec.bootservices.FirmwareException e) {
+            throw new UserInputException(image + ": " + e.getMessage());
+        } catch (efikexec.model.FormatException e) {
+            throw new UserInputException(image + ": " + e.describe());
+        }
+    }
+}
