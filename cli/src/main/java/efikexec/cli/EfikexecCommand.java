@@ -35,7 +35,7 @@ public final class EfikexecCommand implements Runnable {
             return ExitCodes.BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
-            boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+            boolean verbose = java.util.Arrays.asList(args).contains("--verbose") || java.util.Arrays.asList(args).contains("-v");
             if (ex instanceof UserInputException) {
                 err.println("efikexec: " + ex.getMessage());
                 return ExitCodes.BAD_INPUT;
