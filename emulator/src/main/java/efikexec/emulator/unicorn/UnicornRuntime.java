@@ -96,6 +96,11 @@ public final class UnicornRuntime {
 
     /** One line for stderr when this is not 2.1.1, else null. */
     public String versionWarning() {
+        return versionWarning(version, path);
+    }
+
+    /** The warning for a library of this version at this path, or null for 2.1.1. */
+    public static String versionWarning(String version, String path) {
         if (WANTED.equals(version)) return null;
         String cost;
         if (version.startsWith("2.0.")) {
