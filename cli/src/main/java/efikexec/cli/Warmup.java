@@ -36,9 +36,28 @@ final class Warmup {
         t.start();
     }
 
+    /**
+     * A few instructions with one trap on a throw-away engine: the first engine, the first JNA
+     * callback and the trap path each cost milliseconds once per process.
+     */
+    private static void warmEngine(UnicornRuntime runtime) {
+        try (efikexec.emulator.unicorn.UnicornBackend cpu = efikexec.emulator.unicorn.UnicornBackend.openAarch64(runtime)) {
+            cpu.mapRam(BASE, 2 << 20, efikexec.emulator.backend.Permission.ALL);
+            Aarch64Cpu code = new Aarch64Cpu();
+            cpu.memory().write(BASE, code.trapThunk(1));
+            cpu.onInterrupt(n -> {
+                cpu.read(efikexec.emulator.backend.Aarch64Register.X0);
+                cpu.write(efikexec.emulator.backend.Aarch64Register.X0, 0);
+                cpu.stop();
+            });
+            cpu.run(BASE, 1_000_000, 0);
+        }
+    }
+
     private static void warm() {
         try {
-            UnicornRuntime.load(null);
+            UnicornRuntime runtime = UnicornRuntime.load(null);
+            warmEngine(runtime);
         } catch (RuntimeException | LinkageError ignored) {
             // reported by the command when it loads the library itself
         }
