@@ -15,6 +15,10 @@ public final class PeImage {
     public static final int PE32_PLUS_MAGIC = 0x20b;
     public static final int IMAGE_SUBSYSTEM_EFI_APPLICATION = 10;
     public static final int IMAGE_FILE_RELOCS_STRIPPED = 0x0001;
+    public static final int IMAGE_FILE_EXECUTABLE_IMAGE = 0x0002;
+    public static final int IMAGE_FILE_LINE_NUMS_STRIPPED = 0x0004;
+    public static final int IMAGE_FILE_LARGE_ADDRESS_AWARE = 0x0020;
+    public static final int IMAGE_FILE_DEBUG_STRIPPED = 0x0200;
 
     private final long fileSize;
     private final long peHeaderOffset;

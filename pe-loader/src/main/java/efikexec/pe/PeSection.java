@@ -8,6 +8,9 @@ public record PeSection(String name, long virtualAddress, long virtualSize, long
         long sizeOfRawData, int characteristics) {
 
     public static final int IMAGE_SCN_CNT_CODE = 0x20;
+    public static final int IMAGE_SCN_CNT_INITIALIZED_DATA = 0x40;
+    public static final int IMAGE_SCN_CNT_UNINITIALIZED_DATA = 0x80;
+    public static final int IMAGE_SCN_MEM_DISCARDABLE = 0x02000000;
     public static final int IMAGE_SCN_MEM_EXECUTE = 0x20000000;
     public static final int IMAGE_SCN_MEM_READ = 0x40000000;
     public static final int IMAGE_SCN_MEM_WRITE = 0x80000000;
