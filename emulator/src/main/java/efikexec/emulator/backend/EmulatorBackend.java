@@ -40,6 +40,30 @@ public interface EmulatorBackend extends AutoCloseable {
     /** arm64: called for MRS reads of system registers; return true when handled. */
     void onSystemRegisterRead(SystemRegisterListener listener);
 
+    /** x86: loads GDTR or IDTR (register is "gdtr" or "idtr"). */
+    default void writeDescriptorTable(String register, long base, int limit) {
+        throw new UnsupportedOperationException("no descriptor tables on this architecture");
+    }
+
+    /** x86: writes a model-specific register. */
+    default void writeMsr(int msr, long value) {
+        throw new UnsupportedOperationException("no MSRs on this architecture");
+    }
+
+    /** x86: reads a model-specific register. */
+    default long readMsr(int msr) {
+        throw new UnsupportedOperationException("no MSRs on this architecture");
+    }
+
+    /** x86: answers CPUID itself (leaf, subleaf) → {eax, ebx, ecx, edx}. Set before the first run. */
+    default void onCpuid(CpuidListener listener) {
+        throw new UnsupportedOperationException("no CPUID on this architecture");
+    }
+
+    interface CpuidListener {
+        long[] cpuid(int leaf, int subleaf);
+    }
+
     /** Counts executed instructions (costs a hook on every block). Must be set before the first run. */
     void countInstructions(boolean on);
 

@@ -44,11 +44,10 @@ public final class Aarch64Adapter implements ArchAdapter {
     }
 
     @Override
-    public int trapIndex(EmulatorBackend cpu, int interrupt) {
+    public long trapAddress(EmulatorBackend cpu, int interrupt) {
         if (interrupt != EXCP_SWI) return -1;
-        long pc = cpu.read(Aarch64Register.PC);
-        int insn = (int) cpu.memory().readU32(pc - 4);
-        return Aarch64Cpu.isSvc(insn) ? Aarch64Cpu.trapIndex(insn) : -1;
+        long at = cpu.read(Aarch64Register.PC) - 4; // svc leaves the pc past itself
+        return cpu.memory().isMapped(at, 4) && Aarch64Cpu.isSvc((int) cpu.memory().readU32(at)) ? at : -1;
     }
 
     @Override

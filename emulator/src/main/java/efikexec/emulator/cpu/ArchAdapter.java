@@ -10,14 +10,22 @@ import java.util.Map;
 public interface ArchAdapter {
     FirmwareCode code();
 
+    /**
+     * The machine as firmware leaves it before any image runs (x86: page tables, GDT, control
+     * registers, CPUID). allocatePages gives firmware pages (EfiBootServicesData).
+     */
+    default void setUpMachine(EmulatorBackend cpu, java.util.function.LongUnaryOperator allocatePages,
+            java.util.List<efikexec.memmap.PhysicalRange> ram) {
+    }
+
     /** Registers as firmware leaves them when it calls an image's entry point. */
     void enterImage(EmulatorBackend cpu, LoadedImage image, long systemTable, long returnAddress, long stackTop);
 
     /**
-     * The service index of a trap, or -1 when this interrupt is not one of our traps (a guest
-     * exception).
+     * The address of the trap instruction behind this interrupt (a thunk's start), or -1 when
+     * it is not one of our traps (a guest exception).
      */
-    int trapIndex(EmulatorBackend cpu, int interrupt);
+    long trapAddress(EmulatorBackend cpu, int interrupt);
 
     /** The arguments of the call being trapped. */
     CallArgs args(EmulatorBackend cpu);

@@ -77,6 +77,11 @@ public final class EfiRunner {
         AllocationResult stack = fw.pages().allocatePages(new Placement.Anywhere(), MemoryType.BOOT_SERVICES_DATA,
                 STACK_BYTES / 4096);
         if (!stack.isSuccess()) throw new efikexec.bootservices.FirmwareException("no RAM for the image's stack");
+        arch.setUpMachine(cpu, pages -> {
+            AllocationResult r = fw.pages().allocatePages(new Placement.Anywhere(), MemoryType.BOOT_SERVICES_DATA, pages);
+            if (!r.isSuccess()) throw new efikexec.bootservices.FirmwareException("no RAM for the CPU's tables");
+            return r.address();
+        }, mapped);
         arch.enterImage(cpu, built.image(), fw.systemTable().address(), built.returnAddress(),
                 stack.address() + STACK_BYTES);
 
@@ -212,8 +217,9 @@ public final class EfiRunner {
     private void onInterrupt(ServiceRegistry registry, int interrupt) {
         long s = System.nanoTime();
         try {
-            int index = arch.trapIndex(cpu, interrupt);
-            ServiceRegistry.Entry e = index >= 0 ? registry.byIndex(index) : null;
+            long at = arch.trapAddress(cpu, interrupt);
+            ServiceRegistry.Entry e = at >= 0 ? registry.at(at) : null;
+            if (e != null && e.address() != at) e = null; // a trap instruction, but not a thunk's
             if (e == null) {
                 pendingFault = new RunResult.Fault("guest-exception", arch.pc(cpu), arch.describeException(cpu, interrupt));
                 cpu.stop();

@@ -44,8 +44,11 @@ public final class UnicornBackend implements EmulatorBackend {
     private long faultAddress;
     private int faultType;
     private boolean hooksInstalled;
+    private final boolean x86;
+    private CpuidListener cpuidListener;
 
-    private UnicornBackend(UnicornLibrary uc, Pointer engine, String version) {
+    private UnicornBackend(UnicornLibrary uc, Pointer engine, String version, boolean x86) {
+        this.x86 = x86;
         this.uc = uc;
         this.engine = engine;
         this.handle = Pointer.nativeValue(engine);
@@ -58,12 +61,26 @@ public final class UnicornBackend implements EmulatorBackend {
         PointerByReference ref = new PointerByReference();
         check(uc, uc.uc_open(UnicornLibrary.UC_ARCH_ARM64, UnicornLibrary.UC_MODE_ARM, ref), "uc_open(arm64)");
         UnicornDirect.register(runtime.path());
-        UnicornBackend b = new UnicornBackend(uc, ref.getValue(), runtime.version());
+        UnicornBackend b = new UnicornBackend(uc, ref.getValue(), runtime.version(), false);
         // The "max" model implements the newest architecture features Unicorn has (FEAT_RNG,
         // PAuth, LSE…); the ID registers the stub reads are answered by our own table anyway.
         check(uc, uc.uc_ctl(b.engine, UnicornLibrary.ctl(UnicornLibrary.UC_CTL_CPU_MODEL, 1,
                 UnicornLibrary.UC_CTL_IO_WRITE), UnicornLibrary.UC_CPU_ARM64_MAX), "uc_ctl(cpu model max)");
         return b;
+    }
+
+    /**
+     * An x86_64 engine. UC_MODE_64 starts in long mode with paging off (CR0 = PE|ET,
+     * EFER = LME|LMA); the CPU adapter sets up page tables, GDT and control registers as
+     * firmware leaves them. QEMU's default qemu64 model: its CPUID answers are replaced by the
+     * adapter's table, which must not claim more than this model executes.
+     */
+    public static UnicornBackend openX64(UnicornRuntime runtime) {
+        UnicornLibrary uc = runtime.library();
+        PointerByReference ref = new PointerByReference();
+        check(uc, uc.uc_open(UnicornLibrary.UC_ARCH_X86, UnicornLibrary.UC_MODE_64, ref), "uc_open(x86_64)");
+        UnicornDirect.register(runtime.path());
+        return new UnicornBackend(uc, ref.getValue(), runtime.version(), true);
     }
 
     private static void check(UnicornLibrary uc, int err, String what) {
@@ -116,7 +133,36 @@ public final class UnicornBackend implements EmulatorBackend {
 
     private static int id(Register r) {
         if (r instanceof Aarch64Register a) return Aarch64Ids.of(a);
-        throw new BackendException("register " + r.label() + " is not an arm64 register");
+        if (r instanceof efikexec.emulator.backend.X64Register x) return X64Ids.of(x);
+        throw new BackendException("register " + r.label() + " is of no architecture this engine knows");
+    }
+
+    @Override
+    public void writeDescriptorTable(String register, long base, int limit) {
+        // uc_x86_mmr: u16 selector, (pad), u64 base @8, u32 limit @16, u32 flags @20
+        long[] mmr = {0, base, limit & 0xffffffffL};
+        int reg = register.equals("gdtr") ? X64Ids.GDTR : X64Ids.IDTR;
+        check(UnicornDirect.uc_reg_write(handle, reg, mmr), "uc_reg_write(" + register + ")");
+    }
+
+    @Override
+    public void writeMsr(int msr, long value) {
+        // uc_x86_msr: u32 rid, (pad), u64 value @8
+        check(UnicornDirect.uc_reg_write(handle, X64Ids.MSR, new long[] {msr & 0xffffffffL, value}),
+                String.format("uc_reg_write(msr 0x%x)", msr));
+    }
+
+    @Override
+    public long readMsr(int msr) {
+        long[] v = {msr & 0xffffffffL, 0};
+        check(UnicornDirect.uc_reg_read(handle, X64Ids.MSR, v), String.format("uc_reg_read(msr 0x%x)", msr));
+        return v[1];
+    }
+
+    @Override
+    public void onCpuid(CpuidListener listener) {
+        if (hooksInstalled) throw new IllegalStateException("hooks must be set before the first run");
+        this.cpuidListener = listener;
     }
 
     private void installHooks() {
@@ -148,6 +194,31 @@ public final class UnicornBackend implements EmulatorBackend {
             callbacks.add(sys);
             check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_INSN, sys, null, 1, 0,
                     UnicornLibrary.UC_ARM64_INS_MRS), "uc_hook_add(mrs)");
+        }
+        if (cpuidListener != null) {
+            UnicornLibrary.CpuidCallback cpuid = (e, user) -> {
+                long[] regs = new long[1];
+                UnicornDirect.uc_reg_read(handle, X64Ids.of(efikexec.emulator.backend.X64Register.RAX), regs);
+                int leaf = (int) regs[0];
+                UnicornDirect.uc_reg_read(handle, X64Ids.of(efikexec.emulator.backend.X64Register.RCX), regs);
+                int subleaf = (int) regs[0];
+                long[] out = cpuidListener.cpuid(leaf, subleaf);
+                efikexec.emulator.backend.X64Register[] dst = {efikexec.emulator.backend.X64Register.RAX,
+                    efikexec.emulator.backend.X64Register.RBX, efikexec.emulator.backend.X64Register.RCX,
+                    efikexec.emulator.backend.X64Register.RDX};
+                for (int i = 0; i < 4; i++) {
+                    UnicornDirect.uc_reg_write(handle, X64Ids.of(dst[i]), new long[] {out[i] & 0xffffffffL});
+                }
+                return 1; // the instruction is answered: do not run the model's CPUID
+            };
+            callbacks.add(cpuid);
+            check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_INSN, cpuid, null, 1, 0, X64Ids.INS_CPUID),
+                    "uc_hook_add(cpuid)");
+        }
+        if (counting && x86) {
+            // Block sizes are in bytes and x86 instructions vary in length: counting would need a
+            // decoder or a hook per instruction. Not offered on x86 (instructionCount stays -1).
+            counting = false;
         }
         if (counting) {
             instructions = 0;

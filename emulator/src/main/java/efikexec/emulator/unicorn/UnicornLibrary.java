@@ -118,6 +118,11 @@ public interface UnicornLibrary extends Library {
         boolean invoke(Pointer uc, int type, long address, int size, long value, Pointer userData);
     }
 
+    /** uc_cb_insn_cpuid_t: return 1 when the callback answered the instruction. */
+    interface CpuidCallback extends Callback {
+        int invoke(Pointer uc, Pointer userData);
+    }
+
     /** uc_cb_insn_sys_t (arm64 MRS/MSR/SYS): return 1 when handled. */
     interface Arm64SysCallback extends Callback {
         int invoke(Pointer uc, int reg, Pointer cpReg, Pointer userData);

@@ -1,0 +1,174 @@
+package efikexec.emulator.cpu;
+
+import efikexec.bootservices.LoadedImage;
+import efikexec.bootservices.call.CallArgs;
+import efikexec.bootservices.call.FirmwareCode;
+import efikexec.emulator.backend.EmulatorBackend;
+import efikexec.emulator.backend.X64Register;
+import efikexec.memmap.PhysicalRange;
+import efikexec.model.memory.GuestMemory;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * x86_64 as firmware leaves it (EFI-NOTES "x86_64"): long mode with identity page tables
+ * (2 MiB pages: qemu64 has no 1 GiB pages; no NX bit: EFER.NXE cannot be set under Unicorn),
+ * a GDT with a 64-bit code segment, SSE enabled, interrupts off; MS x64 calls (rcx, rdx, r8,
+ * r9, then the stack above 32 bytes of shadow space); traps through int3; CPUID answered from
+ * {@link X64Cpuid}. The kernel proper is entered outside the stub's own image: the first
+ * instruction run after ExitBootServices outside it (startup_64 of the decompressed kernel).
+ */
+public final class X64Adapter implements ArchAdapter {
+    private static final int VECTOR_BREAKPOINT = 3;
+    private static final long CR0_PE_MP_ET_NE_PG = 0x80000033L;
+    private static final long CR4_PAE_OSFXSR_OSXMMEXCPT = 0x620L;
+    private static final long GDT_CODE64 = 0x00af9a000000ffffL;
+    private static final long GDT_DATA = 0x00cf92000000ffffL;
+    private static final long PAGE_PRESENT_RW = 0x3;
+    private static final long PAGE_HUGE = 0x80;
+    private static final long GIB = 1L << 30;
+
+    private final X64Cpu code = new X64Cpu();
+    private LoadedImage image;
+
+    @Override
+    public FirmwareCode code() {
+        return code;
+    }
+
+    @Override
+    public void setUpMachine(EmulatorBackend cpu, LongUnaryOperator allocatePages, List<PhysicalRange> ram) {
+        GuestMemory mem = cpu.memory();
+        long top = 4 * GIB;
+        for (PhysicalRange r : ram) top = Math.max(top, r.end());
+        int gibs = (int) ((top + GIB - 1) / GIB);
+        if (gibs > 512) throw new IllegalArgumentException("target RAM beyond 512 GiB needs more than one PDPT");
+        long tables = allocatePages.applyAsLong(2 + gibs);
+        long pml4 = tables, pdpt = tables + 4096, pd = tables + 8192;
+        mem.fill(tables, (2L + gibs) * 4096, 0);
+        mem.writeU64(pml4, pdpt | PAGE_PRESENT_RW);
+        for (int g = 0; g < gibs; g++) {
+            long dir = pd + 4096L * g;
+            mem.writeU64(pdpt + 8L * g, dir | PAGE_PRESENT_RW);
+            for (int i = 0; i < 512; i++) {
+                mem.writeU64(dir + 8L * i, ((long) g * GIB + ((long) i << 21)) | PAGE_PRESENT_RW | PAGE_HUGE);
+            }
+        }
+        long gdt = allocatePages.applyAsLong(1);
+        mem.fill(gdt, 4096, 0);
+        mem.writeU64(gdt + 0x08, GDT_CODE64);
+        mem.writeU64(gdt + 0x10, GDT_DATA);
+        cpu.writeDescriptorTable("gdtr", gdt, 3 * 8 - 1);
+        cpu.write(X64Register.CR3, pml4);
+        cpu.write(X64Register.CR4, CR4_PAE_OSFXSR_OSXMMEXCPT);
+        cpu.write(X64Register.CR0, CR0_PE_MP_ET_NE_PG);
+        // Writing a selector loads its descriptor from the GDT.
+        cpu.write(X64Register.CS, 0x08);
+        for (X64Register s : new X64Register[] {X64Register.DS, X64Register.ES, X64Register.SS, X64Register.FS,
+            X64Register.GS}) {
+            cpu.write(s, 0x10);
+        }
+        cpu.onCpuid(X64Cpuid::answer);
+    }
+
+    @Override
+    public void enterImage(EmulatorBackend cpu, LoadedImage image, long systemTable, long returnAddress, long stackTop) {
+        this.image = image;
+        // As if called: 16-byte aligned before the call, the return address pushed, shadow
+        // space above it belongs to the callee.
+        long rsp = (stackTop - 0x40) & ~15L;
+        rsp -= 8;
+        cpu.memory().writeU64(rsp, returnAddress);
+        cpu.write(X64Register.RSP, rsp);
+        cpu.write(X64Register.RCX, image.handle());
+        cpu.write(X64Register.RDX, systemTable);
+        cpu.write(X64Register.EFLAGS, 0x2); // IF clear: no interrupts exist here
+    }
+
+    @Override
+    public long trapAddress(EmulatorBackend cpu, int interrupt) {
+        if (interrupt != VECTOR_BREAKPOINT) return -1;
+        long at = cpu.read(X64Register.RIP) - 1; // int3 leaves RIP past itself
+        return cpu.memory().isMapped(at, 1) && X64Cpu.isInt3(cpu.memory().readU8(at)) ? at : -1;
+    }
+
+    @Override
+    public CallArgs args(EmulatorBackend cpu) {
+        long rsp = cpu.read(X64Register.RSP);
+        GuestMemory mem = cpu.memory();
+        return new CallArgs() {
+            @Override
+            public long arg(int index) {
+                return switch (index) {
+                    case 0 -> cpu.read(X64Register.RCX);
+                    case 1 -> cpu.read(X64Register.RDX);
+                    case 2 -> cpu.read(X64Register.R8);
+                    case 3 -> cpu.read(X64Register.R9);
+                    // [rsp] is the return address, then 32 bytes of shadow space
+                    default -> mem.readU64(rsp + 0x28 + 8L * (index - 4));
+                };
+            }
+
+            @Override
+            public long callerPc() {
+                return mem.readU64(rsp);
+            }
+        };
+    }
+
+    @Override
+    public void returnValue(EmulatorBackend cpu, long value) {
+        cpu.write(X64Register.RAX, value);
+    }
+
+    @Override
+    public long pc(EmulatorBackend cpu) {
+        return cpu.read(X64Register.RIP);
+    }
+
+    /** Outside the stub's own image: the stub has jumped into the kernel it decompressed. */
+    @Override
+    public boolean isKernelEntry(EmulatorBackend cpu, long pc) {
+        return image != null && (pc < image.base() || pc >= image.base() + image.size());
+    }
+
+    @Override
+    public Map<String, Long> entryRegisters(EmulatorBackend cpu) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (X64Register r : new X64Register[] {X64Register.RSI, X64Register.RIP, X64Register.RSP, X64Register.RDI,
+            X64Register.CR3, X64Register.EFLAGS}) {
+            m.put(r.label(), cpu.read(r));
+        }
+        return m;
+    }
+
+    @Override
+    public Map<String, Long> registerDump(EmulatorBackend cpu) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (X64Register r : X64Register.DUMP) m.put(r.label(), cpu.read(r));
+        return m;
+    }
+
+    @Override
+    public String describeException(EmulatorBackend cpu, int interrupt) {
+        String name = switch (interrupt) {
+            case 0 -> "divide error (#DE)";
+            case 1 -> "debug (#DB)";
+            case 3 -> "int3 outside the firmware's thunks";
+            case 6 -> "invalid opcode (#UD)";
+            case 13 -> "general protection (#GP)";
+            case 14 -> "page fault (#PF)";
+            default -> "exception vector " + interrupt;
+        };
+        long rip = cpu.read(X64Register.RIP);
+        String bytes = "";
+        if (cpu.memory().isMapped(rip, 8)) {
+            StringBuilder b = new StringBuilder(" (bytes");
+            for (byte x : cpu.memory().read(rip, 8)) b.append(String.format(" %02x", x));
+            bytes = b.append(')').toString();
+        }
+        return name + bytes;
+    }
+}
