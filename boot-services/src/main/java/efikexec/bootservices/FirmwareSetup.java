@@ -146,8 +146,8 @@ public final class FirmwareSetup {
         // Not a service: the guest reaches it by returning from its entry point, so it stays
         // out of the trace.
         long ret = registry.registerInternal("ImageReturn", a -> {
-            fw.post(new FirmwareEvent.ImageReturned(image == null ? 0 : image.handle(), a.arg(0), false, 0));
-            return a.arg(0);
+            fw.post(new FirmwareEvent.ImageReturned(image == null ? 0 : image.handle(), a.returnedValue(), false, 0));
+            return a.returnedValue();
         });
         if (registry.entries().size() > THUNK_CAPACITY) throw new IllegalStateException("thunk region too small");
         registry.writeThunks(mem);

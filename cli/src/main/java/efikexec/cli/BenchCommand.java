@@ -44,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Double> entry = new ArrayList<>();
         for (int i = 1; i <= Math.max(1, runs); i++) {
             RunResult r;
-            try (UnicornBackend cpu = UnicornBackend.openAarch64(in.runtime())) {
+            try (UnicornBackend cpu = in.openEngine()) {
                 r = in.emulate(cpu, c -> { }, p -> { });
             }
             if (r.outcome() != Outcome.KERNEL_ENTRY && r.outcome() != Outcome.EXIT_BOOT_SERVICES) {

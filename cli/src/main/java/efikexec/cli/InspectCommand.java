@@ -9,6 +9,7 @@ import efikexec.pe.ImageIdentifier;
 import efikexec.pe.PeImage;
 import efikexec.pe.PeSection;
 import efikexec.pe.linux.Arm64ImageHeader;
+import efikexec.pe.linux.SetupHeader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,11 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         byte[] file = InputFiles.read(image, "image");
         IdentifiedImage id = InputFiles.parse(image, file, ImageIdentifier::identify);
-        Map<String, Object> m = describe(image, file, id);
+        // the identifier looks only at the "HdrS" magic of a bzImage: check the whole setup header
+        // here, so that a broken one is the same one-line error as a broken PE header
+        SetupHeader setup = id.format() == ImageFormat.X86_BZIMAGE
+                ? InputFiles.parse(image, file, SetupHeader::parse) : null;
+        Map<String, Object> m = describe(image, file, id, setup);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.print(RunReport.toJson(m));
@@ -50,7 +55,8 @@ public final class InspectCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static Map<String, Object> describe(Path path, byte[] file, IdentifiedImage id) {
+    /** {@code setup}: the checked setup header of an x86 bzImage, else null. */
+    static Map<String, Object> describe(Path path, byte[] file, IdentifiedImage id, SetupHeader setup) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("schema", "efikexec.inspect/1");
         m.put("path", path.toString());
@@ -96,7 +102,33 @@ public final class InspectCommand implements Callable<Integer> {
             a.put("primaryEntry", Hex.of(h.primaryEntryOffset()));
             m.put("arm64Image", a);
         }
+        if (setup != null) {
+            m.put("x86SetupHeader", describe(setup));
+        }
         return m;
+    }
+
+    static Map<String, Object> describe(SetupHeader h) {
+        Map<String, Object> x = new LinkedHashMap<>();
+        x.put("version", h.versionString());
+        if (!h.kernelVersion().isEmpty()) x.put("kernelVersion", h.kernelVersion());
+        x.put("setupSects", h.setupSects());
+        x.put("loadflags", h.loadflagNames());
+        x.put("xloadflags", h.xloadflagNames());
+        x.put("prefAddress", Hex.of(h.prefAddress()));
+        x.put("initSize", Hex.of(h.initSize()));
+        x.put("kernelAlignment", Hex.of(h.kernelAlignment()));
+        x.put("relocatable", h.relocatableKernel());
+        x.put("cmdlineSize", Hex.of(h.cmdlineSize()));
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("offset", Hex.of(h.payloadOffset())); // the header field: from the protected-mode code
+        payload.put("fileOffset", Hex.of(h.payloadFileOffset()));
+        payload.put("length", Hex.of(h.payloadLength()));
+        payload.put("compression", h.compression().displayName());
+        x.put("payload", payload);
+        x.put("handoverOffset", Hex.of(h.handoverOffset()));
+        if (h.version() >= SetupHeader.VERSION_KERNEL_INFO) x.put("kernelInfoOffset", Hex.of(h.kernelInfoOffset()));
+        return x;
     }
 
     @SuppressWarnings("unchecked")
@@ -107,6 +139,10 @@ public final class InspectCommand implements Callable<Integer> {
             if (v instanceof Map<?, ?> sub) {
                 out.println(indent + e.getKey() + ":");
                 print(out, (Map<String, Object>) sub, indent + "  ");
+            } else if (v instanceof List<?> list && (list.isEmpty() || !(list.get(0) instanceof Map))) {
+                // a list of names (flags): one line
+                out.println(indent + e.getKey() + ": " + (list.isEmpty() ? "none"
+                        : String.join(", ", list.stream().map(String::valueOf).toList())));
             } else if (v instanceof List<?> list) {
                 out.println(indent + e.getKey() + ":");
                 for (Object o : list) {

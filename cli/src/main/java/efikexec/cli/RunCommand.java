@@ -37,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** `efikexec run IMAGE …`: runs the image's EFI code to ExitBootServices or kernel entry. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run an EFI image (arm64 Linux Image with its EFI stub) under emulation to kernel entry.")
+        description = "Run an EFI image (arm64 Image, x86 bzImage: their EFI stubs) under emulation to kernel entry.")
 public final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The EFI image (e.g. /boot/vmlinuz on arm64).")
@@ -90,7 +90,7 @@ public final class RunCommand implements Callable<Integer> {
         boolean interactive = System.console() != null;
 
         StringBuilder traceText = new StringBuilder();
-        try (UnicornBackend cpu = UnicornBackend.openAarch64(runtime)) {
+        try (UnicornBackend cpu = in.openEngine()) {
             RunResult r = in.emulate(cpu, c -> {
                 if (trace != null) traceText.append(RunReport.traceLine(c)).append('\n');
                 if (verbose) {
@@ -123,6 +123,9 @@ public final class RunCommand implements Callable<Integer> {
         if (r.outcome() != Outcome.KERNEL_ENTRY) return null;
         GuestMemory mem = r.firmware().memory();
         Map<String, Object> m = new LinkedHashMap<>();
+        if (r.registers().containsKey("rsi")) {
+            m.put("bootParams", efikexec.cli.report.BootParams.read(mem, r.registers().get("rsi")));
+        }
         long x0 = r.registers().getOrDefault("x0", 0L);
         Fdt fdt = KernelHandover.fdtAt(mem, x0).orElse(null);
         if (fdt != null) {
@@ -146,9 +149,10 @@ public final class RunCommand implements Callable<Integer> {
         switch (r.outcome()) {
             case KERNEL_ENTRY -> {
                 if (!quiet) {
-                    out.printf("kernel-entry: pc 0x%x, x0 0x%x; ExitBootServices at %.1f ms, entry at %.1f ms, %d service calls%n",
-                            r.kernelEntry().pc(), r.registers().get("x0"), r.exitBootServices().millis(),
-                            r.kernelEntry().millis(), calls);
+                    String arg = r.registers().containsKey("rsi") ? String.format("rsi (boot_params) 0x%x", r.registers().get("rsi"))
+                            : String.format("x0 (FDT) 0x%x", r.registers().get("x0"));
+                    out.printf("kernel-entry: pc 0x%x, %s; ExitBootServices at %.1f ms, entry at %.1f ms, %d service calls%n",
+                            r.kernelEntry().pc(), arg, r.exitBootServices().millis(), r.kernelEntry().millis(), calls);
                 }
                 out.flush();
                 return ExitCodes.OK;

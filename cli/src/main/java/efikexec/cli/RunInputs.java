@@ -28,13 +28,15 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
 
     static RunInputs read(Path image, byte[] file, RunOptions run) {
         IdentifiedImage id = InputFiles.parse(image, file, ImageIdentifier::identify);
-        if (!"aarch64".equals(id.arch())) {
+        if (!X86_64.equals(id.arch()) && !AARCH64.equals(id.arch())) {
             throw new UserInputException(image + ": " + formatName(id) + " for " + id.arch()
-                    + "; this version runs arm64 images only (x86_64 is planned)");
+                    + "; efikexec runs arm64 and x86_64 images");
         }
         Arm64ImageHeader header = id.format() == ImageFormat.ARM64_LINUX_IMAGE
                 ? InputFiles.parse(image, file, Arm64ImageHeader::parse) : null;
-        TargetOptions.Target target = run.target.resolve();
+        // Without a target option each architecture gets its usual test machine.
+        TargetOptions.Target target = !run.target.given() && X86_64.equals(id.arch())
+                ? TargetOptions.q35Default() : run.target.resolve();
         byte[] initrd = run.initrd != null ? InputFiles.read(run.initrd, "initrd (--initrd)") : null;
         if (run.maxInstructions < 0) {
             throw new UserInputException("--max-instructions " + run.maxInstructions + ": expected 0 or more");
@@ -48,13 +50,25 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         return new RunInputs(image, file, id, header, target, initrd, run, runtime);
     }
 
+    static final String AARCH64 = "aarch64";
+    static final String X86_64 = "x86_64";
+
+    boolean x86() {
+        return X86_64.equals(id.arch());
+    }
+
+    /** A fresh engine for this image's architecture. */
+    UnicornBackend openEngine() {
+        return x86() ? UnicornBackend.openX64(runtime) : UnicornBackend.openAarch64(runtime);
+    }
+
     static String formatName(IdentifiedImage id) {
         return id.format().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     /** One emulation on a fresh engine; the caller closes the engine after reading guest memory. */
     RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress) {
-        EfiRunner runner = new EfiRunner(cpu, new Aarch64Adapter(header));
+        EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter() : new Aarch64Adapter(header));
         runner.onServiceCall(calls);
         runner.onProgress(progress);
         FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),

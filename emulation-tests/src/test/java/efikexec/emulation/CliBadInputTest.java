@@ -42,7 +42,7 @@ class CliBadInputTest {
     /** Stands for the test's output directory in the names a line must contain. */
     static final String OUT = "$OUT";
 
-    static Path missing, emptyFile, randomFile, gzipFile, truncated1000, truncated100k, x86Pe, truncatedDtb,
+    static Path missing, emptyFile, randomFile, gzipFile, truncated1000, truncated100k, x86Pe, i386Pe, truncatedDtb,
             randomDtb, aDirectory;
 
     @BeforeAll
@@ -58,6 +58,10 @@ class CliBadInputTest {
         }
         gzipFile = Files.write(inputs.resolve("vmlinuz.gz"), gz.toByteArray());
         x86Pe = Files.write(inputs.resolve("bootx64.efi"), Fixtures.x86_64Pe());
+        byte[] i386 = Fixtures.x86_64Pe();
+        i386[0x44] = 0x4c; // COFF Machine 0x014c: i386
+        i386[0x45] = 0x01;
+        i386Pe = Files.write(inputs.resolve("bootia32.efi"), i386);
         byte[] randomDtbBytes = new byte[4096];
         new Random(7).nextBytes(randomDtbBytes);
         randomDtb = Files.write(inputs.resolve("random.dtb"), randomDtbBytes);
@@ -123,7 +127,7 @@ class CliBadInputTest {
                 c("random bytes", o -> run(randomFile.toString()), List.of(randomFile.toString()), "not a PE", "MZ"),
                 c("gzip'd file", o -> run(gzipFile.toString()), List.of(gzipFile.toString()), "gzip"),
                 c("ELF file", o -> run("/bin/true"), List.of("/bin/true"), "ELF"),
-                c("x86_64 PE", o -> run(x86Pe.toString()), List.of(x86Pe.toString(), "x86_64"), "arm64 images only", "arm64"),
+                c("i386 PE", o -> run(i386Pe.toString()), List.of(i386Pe.toString()), "i386"),
                 c("truncated --dtb", o -> run(kernel(), "--dtb", truncatedDtb().toString()),
                         List.of(truncatedDtb.toString()), "beyond the end", "truncated", "end of"),
                 c("random --dtb", o -> run(kernel(), "--dtb", randomDtb.toString()), List.of(randomDtb.toString()),

@@ -38,6 +38,11 @@ final class Fixtures {
                 "Debian bookworm arm64 kernel");
     }
 
+    static Path amd64Kernel() {
+        return require(cache().resolve("fixtures").resolve("bookworm-amd64").resolve("vmlinuz"),
+                "Debian bookworm amd64 kernel");
+    }
+
     /** The DTB of QEMU virt, cortex-a72, -m 1G: RAM 0x40000000 + 1 GiB. */
     static Path qemuVirtDtb() {
         return require(cache().resolve("fixtures").resolve("qemu-virt-a72-1g.dtb"), "QEMU virt DTB");

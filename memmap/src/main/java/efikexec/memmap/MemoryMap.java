@@ -60,8 +60,9 @@ public final class MemoryMap {
      * The map before any allocation. RAM is rounded inwards to whole pages because a partial
      * page is not ours to hand out (a real e820 map ends its first range at 0x9fbff); reserved
      * ranges are rounded outwards because any page they touch must never be handed out. Reserved
-     * ranges outside RAM are left out: the map describes RAM, and MMIO holes or firmware areas
-     * the kernel already knows from elsewhere (ACPI, the DTB) are not ours to describe.
+     * ranges are described also where they lie outside RAM (BIOS area, MMIO windows, firmware
+     * flash), as EfiReservedMemoryType: firmware's map shows them, and the x86 stub builds the
+     * kernel's e820 table from this map, which must keep the target's reserved ranges.
      *
      * @throws IllegalArgumentException if RAM reaches 2^63 or above
      */
@@ -80,11 +81,29 @@ public final class MemoryMap {
             long start = alignDown(r.start());
             long end = r.end() < 0 || r.end() > Long.MAX_VALUE - PAGE_SIZE
                     ? alignDown(Long.MAX_VALUE) : alignUp(r.end());
-            // Reserve only the parts inside RAM, descriptor by descriptor (RAM may have holes).
+            // The parts inside RAM are retyped descriptor by descriptor (RAM may have holes)…
+            long covered = start;
+            List<MemoryDescriptor> outside = new ArrayList<>();
             for (MemoryDescriptor d : List.copyOf(list)) {
                 long s = Math.max(start, d.physicalStart());
                 long e = Math.min(end, d.end());
                 if (e > s) list = retyped(list, s, e, RESERVED);
+                // …and the gaps between them become reserved descriptors of their own.
+                if (d.physicalStart() > covered && covered < end) {
+                    long gapEnd = Math.min(end, d.physicalStart());
+                    outside.add(new MemoryDescriptor(RESERVED, covered, (gapEnd - covered) >>> PAGE_SHIFT,
+                            MemoryAttributes.forType(RESERVED)));
+                }
+                covered = Math.max(covered, Math.min(end, d.end()));
+            }
+            if (covered < end) {
+                outside.add(new MemoryDescriptor(RESERVED, covered, (end - covered) >>> PAGE_SHIFT,
+                        MemoryAttributes.forType(RESERVED)));
+            }
+            if (!outside.isEmpty()) {
+                outside.addAll(list);
+                outside.sort(Comparator.comparingLong(MemoryDescriptor::physicalStart));
+                list = merged(outside);
             }
         }
         return new MemoryMap(list);

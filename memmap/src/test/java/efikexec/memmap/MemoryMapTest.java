@@ -33,25 +33,27 @@ class MemoryMapTest {
         }
 
         @Test
-        void ramIsRoundedInwardsAndReservedRangesOutsideRamAreLeftOut() {
+        void ramIsRoundedInwardsAndReservedRangesOutsideRamAreReservedDescriptors() {
             MemoryMap map = MemoryMap.fromTarget(Targets.twoBanks());
             MapInvariants.assertValid(map);
             assertThat(map.descriptors()).containsExactly(
                     free(0, 0x9f000L),
+                    reserved(0x9f000L, 0xa0000L), // [0x9fc00, 0xa0000) rounded outwards
+                    reserved(0xf0000L, 0x10_0000L),
                     free(0x10_0000L, 0x3ff0_0000L),
                     reserved(0x3ff0_0000L, 0x4000_0000L));
         }
 
         @Test
-        void reservedRangeStraddlingTheEdgeOfRamIsClippedToRam() {
+        void reservedRangeStraddlingTheEdgeOfRamIsReservedInsideAndOutside() {
             MemoryMap map = MemoryMap.fromTarget(new TargetMemory(
                     List.of(range(0x1000_0000L, 0x1100_0000L)),
                     List.of(range(0x0ff0_0000L, 0x1000_1800L), range(0x10ff_f000L, 0x1200_0000L))));
             MapInvariants.assertValid(map);
             assertThat(map.descriptors()).containsExactly(
-                    reserved(0x1000_0000L, 0x1000_2000L),
+                    reserved(0x0ff0_0000L, 0x1000_2000L),
                     free(0x1000_2000L, 0x10ff_f000L),
-                    reserved(0x10ff_f000L, 0x1100_0000L));
+                    reserved(0x10ff_f000L, 0x1200_0000L));
         }
 
         @Test

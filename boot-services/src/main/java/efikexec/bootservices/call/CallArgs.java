@@ -11,6 +11,14 @@ public interface CallArgs {
     /** The address the service returns to (for the trace and fault reports). */
     long callerPc();
 
+    /**
+     * The value a function just returned (x0 on arm64, rax on x86): what a return thunk reached
+     * by a guest's return instruction sees, where there are no arguments.
+     */
+    default long returnedValue() {
+        return arg(0);
+    }
+
     static CallArgs of(long... args) {
         return new CallArgs() {
             @Override

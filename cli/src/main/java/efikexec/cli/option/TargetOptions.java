@@ -3,9 +3,14 @@ package efikexec.cli.option;
 import efikexec.cli.input.InputFiles;
 import efikexec.cli.input.UserInputException;
 import efikexec.memmap.TargetMemory;
+import efikexec.memmap.source.E820MemorySource;
 import efikexec.memmap.source.FdtMemorySource;
 import efikexec.memmap.source.RamSpecSource;
 import efikexec.model.FormatException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -13,8 +18,11 @@ import picocli.CommandLine.Option;
 /** The target machine (DESIGN.md "Addresses are the target's physical addresses"): one source of its memory. */
 public final class TargetOptions {
 
-    /** With neither --dtb nor --ram: QEMU virt's RAM with -m 1G, the common arm64 test target. */
+    /** With no --dtb, --memmap or --ram: QEMU virt's RAM with -m 1G, the common arm64 test target. */
     public static final String DEFAULT_ARM64_RAM = "0x40000000:1G";
+
+    /** The description of {@link #q35Default()} in reports. */
+    public static final String Q35_DESCRIPTION = "q35 default (1 GiB)";
 
     static final class Source {
         @Option(names = "--dtb", paramLabel = "FILE",
@@ -25,6 +33,12 @@ public final class TargetOptions {
         @Option(names = "--ram", paramLabel = "BASE:SIZE[,...]",
                 description = "Target RAM ranges, e.g. 0x40000000:1G (default " + DEFAULT_ARM64_RAM + " on arm64).")
         String ram;
+
+        @Option(names = "--memmap", paramLabel = "FILE|DIR",
+                description = "Target e820 table (x86): a kernel log holding its 'BIOS-e820: [mem ...]' lines "
+                        + "(dmesg, journalctl -k -b), or a copy of /sys/firmware/memmap. Usable ranges are RAM, "
+                        + "all others reserved.")
+        Path memmap;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -34,8 +48,21 @@ public final class TargetOptions {
     public record Target(TargetMemory memory, byte[] dtb, String description) {
     }
 
+    /** Whether the target was given on the command line (--dtb, --memmap or --ram). */
+    public boolean given() {
+        return source != null && (source.dtb != null || source.ram != null || source.memmap != null);
+    }
+
+    /** QEMU q35 with 1 GiB under SeaBIOS, as its guest's e820 shows it: the x86 test target. */
+    public static Target q35Default() {
+        return new Target(E820MemorySource.q35Default(), null, Q35_DESCRIPTION);
+    }
+
     public Target resolve() {
         Source s = source == null ? new Source() : source;
+        if (s.memmap != null) {
+            return new Target(readMemmap(s.memmap), null, "memmap " + s.memmap.getFileName());
+        }
         if (s.dtb != null) {
             byte[] dtb = InputFiles.read(s.dtb, "device tree (--dtb)");
             TargetMemory m = InputFiles.parse(s.dtb, dtb, FdtMemorySource::read);
@@ -47,5 +74,30 @@ public final class TargetOptions {
         } catch (FormatException e) {
             throw new UserInputException("--ram " + spec + ": " + e.describe());
         }
+    }
+
+    /**
+     * --memmap through E820MemorySource.read, every failure as one line naming the path. Any
+     * non-directory is read as text, so {@code --memmap <(dmesg)} works too.
+     */
+    private static TargetMemory readMemmap(Path path) {
+        String role = "--memmap";
+        if (!Files.exists(path)) throw new UserInputException(path + ": no such file or directory (" + role + ")");
+        try {
+            return E820MemorySource.read(path);
+        } catch (FormatException e) {
+            throw new UserInputException(path + ": " + e.describe());
+        } catch (AccessDeniedException e) {
+            throw new UserInputException(path + ": permission denied (" + role + inside(path, e.getFile()) + ")");
+        } catch (NoSuchFileException e) {
+            throw new UserInputException(path + ": no such file (" + role + inside(path, e.getFile()) + ")");
+        } catch (IOException e) {
+            throw new UserInputException(path + ": cannot read (" + role + "): " + e);
+        }
+    }
+
+    /** ", FILE" when the file that failed is one inside the --memmap directory. */
+    private static String inside(Path path, String file) {
+        return file == null || file.equals(path.toString()) ? "" : ", " + file;
     }
 }

@@ -115,6 +115,11 @@ public final class X64Adapter implements ArchAdapter {
             public long callerPc() {
                 return mem.readU64(rsp);
             }
+
+            @Override
+            public long returnedValue() {
+                return cpu.read(X64Register.RAX);
+            }
         };
     }
 

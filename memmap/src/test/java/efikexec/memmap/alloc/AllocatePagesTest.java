@@ -246,13 +246,15 @@ class AllocatePagesTest {
             assertThat(a.allocatePages(SUCCESS, new Below(0xf_ffffL), BOOT_SERVICES_DATA, 4)).isEqualTo(0x9b000L);
             a.allocatePages(NOT_FOUND, new At(0), LOADER_DATA, 1); // page 0 is RAM, but never handed out
             a.allocatePages(NOT_FOUND, new At(0x9f000L), LOADER_DATA, 1); // rounded-off partial page
-            a.allocatePages(NOT_FOUND, new At(0xf0000L), LOADER_DATA, 1); // BIOS area, not RAM
+            a.allocatePages(NOT_FOUND, new At(0xf0000L), LOADER_DATA, 1); // BIOS area: reserved, not RAM
             assertThat(a.allocatePages(SUCCESS, new At(0x1000), LOADER_DATA, 1)).isEqualTo(0x1000);
             assertThat(a.descriptors()).containsExactly(
                     free(0, 0x1000),
                     typed(LOADER_DATA, 0x1000, 0x2000),
                     free(0x2000, 0x9b000L),
                     typed(BOOT_SERVICES_DATA, 0x9b000L, 0x9f000L),
+                    reserved(0x9f000L, 0xa0000L),
+                    reserved(0xf0000L, 0x10_0000L),
                     free(0x10_0000L, 0x3fef_f000L),
                     typed(LOADER_DATA, 0x3fef_f000L, 0x3ff0_0000L),
                     reserved(0x3ff0_0000L, 0x4000_0000L));
@@ -267,6 +269,8 @@ class AllocatePagesTest {
                     free(0, 0x1000),
                     typed(LOADER_DATA, 0x1000, 0x9b000L),
                     typed(BOOT_SERVICES_DATA, 0x9b000L, 0x9f000L),
+                    reserved(0x9f000L, 0xa0000L),
+                    reserved(0xf0000L, 0x10_0000L),
                     typed(LOADER_DATA, 0x10_0000L, 0x3ff0_0000L),
                     reserved(0x3ff0_0000L, 0x4000_0000L));
         }
