@@ -44,6 +44,11 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         if (!(run.timeoutSeconds >= 0) || Double.isInfinite(run.timeoutSeconds)) {
             throw new UserInputException("--timeout " + run.timeoutSeconds + ": expected 0 or more seconds (a finite number)");
         }
+        if (X86_64.equals(id.arch()) && (run.maxInstructions > 0 || run.countInstructions)) {
+            // Block sizes are bytes and x86 instructions vary in length: no cheap count exists.
+            throw new UserInputException((run.maxInstructions > 0 ? "--max-instructions" : "--count-instructions")
+                    + ": instruction counts are arm64 only (x86 has --timeout)");
+        }
         efikexec.cli.progress.StartupClock.mark("inputs checked");
         UnicornRuntime runtime = UnicornRuntime.load(run.unicorn);
         efikexec.cli.progress.StartupClock.mark("unicorn loaded");

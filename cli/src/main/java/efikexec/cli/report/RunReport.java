@@ -93,7 +93,10 @@ public final class RunReport {
             map.add(e);
         }
         m.put("memoryMap", map);
-        m.put("engine", Map.of("name", "unicorn", "version", r.engineVersion()));
+        Map<String, Object> engine = new LinkedHashMap<>(); // Map.of's order changes from JVM to JVM
+        engine.put("name", "unicorn");
+        engine.put("version", r.engineVersion());
+        m.put("engine", engine);
         Map<String, Object> timing = new LinkedHashMap<>();
         timing.put("setupMillis", round(r.timing().setupMillis()));
         timing.put("engineMillis", round(r.timing().engineMillis()));

@@ -64,6 +64,13 @@ public interface EmulatorBackend extends AutoCloseable {
         long[] cpuid(int leaf, int subleaf);
     }
 
+    /**
+     * Runs action before the instruction at address each time it executes (a
+     * code hook on that one address: only its translation block pays). The action may change
+     * the pc to skip the instruction. Set before the first run.
+     */
+    void onInstructionAt(long address, Runnable action);
+
     /** Counts executed instructions (costs a hook on every block). Must be set before the first run. */
     void countInstructions(boolean on);
 

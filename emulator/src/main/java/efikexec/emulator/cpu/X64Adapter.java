@@ -76,6 +76,7 @@ public final class X64Adapter implements ArchAdapter {
     @Override
     public void enterImage(EmulatorBackend cpu, LoadedImage image, long systemTable, long returnAddress, long stackTop) {
         this.image = image;
+        virtualTsc(cpu, image);
         // As if called: 16-byte aligned before the call, the return address pushed, shadow
         // space above it belongs to the callee.
         long rsp = (stackTop - 0x40) & ~15L;
@@ -86,6 +87,33 @@ public final class X64Adapter implements ArchAdapter {
         cpu.write(X64Register.RDX, systemTable);
         cpu.write(X64Register.EFLAGS, 0x2); // IF clear: no interrupts exist here
     }
+
+    /**
+     * RDTSC cannot be hooked as an instruction and Unicorn answers it from the host clock; the
+     * stub mixes it into its KASLR seed, so runs would differ. Every 0f 31 byte pair in the
+     * image gets a hook on that address that answers from a virtual counter and skips the
+     * instruction (pairs that are not an instruction start never fire). Hiding the TSC in CPUID
+     * is no way out: the stub then falls back to an i8254 read through pointers it never set.
+     */
+    private void virtualTsc(EmulatorBackend cpu, LoadedImage image) {
+        byte[] code = cpu.memory().read(image.base(), (int) Math.min(image.size(), Integer.MAX_VALUE));
+        long[] tsc = {TSC_START};
+        for (int i = 0; i + 1 < code.length; i++) {
+            if (code[i] == 0x0f && code[i + 1] == 0x31) {
+                long at = image.base() + i;
+                cpu.onInstructionAt(at, () -> {
+                    tsc[0] += TSC_STEP;
+                    cpu.write(X64Register.RAX, tsc[0] & 0xffffffffL);
+                    cpu.write(X64Register.RDX, tsc[0] >>> 32);
+                    cpu.write(X64Register.RIP, at + 2);
+                });
+            }
+        }
+    }
+
+    /** A plausible TSC after a few seconds of a 2 GHz CPU, advancing 1 ms a read. */
+    private static final long TSC_START = 10_000_000_000L;
+    private static final long TSC_STEP = 2_000_000L;
 
     @Override
     public long trapAddress(EmulatorBackend cpu, int interrupt) {

@@ -46,6 +46,7 @@ public final class UnicornBackend implements EmulatorBackend {
     private boolean hooksInstalled;
     private final boolean x86;
     private CpuidListener cpuidListener;
+    private final java.util.TreeMap<Long, Runnable> instructionActions = new java.util.TreeMap<>();
 
     private UnicornBackend(UnicornLibrary uc, Pointer engine, String version, boolean x86) {
         this.x86 = x86;
@@ -160,6 +161,12 @@ public final class UnicornBackend implements EmulatorBackend {
     }
 
     @Override
+    public void onInstructionAt(long address, Runnable action) {
+        if (hooksInstalled) throw new IllegalStateException("hooks must be set before the first run");
+        instructionActions.put(address, action);
+    }
+
+    @Override
     public void onCpuid(CpuidListener listener) {
         if (hooksInstalled) throw new IllegalStateException("hooks must be set before the first run");
         this.cpuidListener = listener;
@@ -214,6 +221,17 @@ public final class UnicornBackend implements EmulatorBackend {
             callbacks.add(cpuid);
             check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_INSN, cpuid, null, 1, 0, X64Ids.INS_CPUID),
                     "uc_hook_add(cpuid)");
+        }
+        if (!instructionActions.isEmpty()) {
+            UnicornLibrary.CodeCallback at = (e, address, size, user) -> {
+                Runnable r = instructionActions.get(address);
+                if (r != null) r.run();
+            };
+            callbacks.add(at);
+            for (long a : instructionActions.keySet()) {
+                check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_CODE, at, null, a, a),
+                        String.format("uc_hook_add(code at 0x%x)", a));
+            }
         }
         if (counting && x86) {
             // Block sizes are in bytes and x86 instructions vary in length: counting would need a
