@@ -211,26 +211,13 @@ class ArmKernelEntryTest {
     void sameInputsGiveTheSameReportAndTrace() throws IOException {
         assertEquals(0, second.exitCode(), second::describe);
         assertNotNull(report2);
-        assertEquals(normalized(report()), normalized(report2),
+        assertEquals(CliRun.normalized(report()), CliRun.normalized(report2),
                 "reports differ beyond millis and timing");
         assertEquals(-1, Files.mismatch(dir.resolve("trace-1.jsonl"), dir.resolve("trace-2.jsonl")), "traces differ");
         assertEquals(-1, Files.mismatch(dir.resolve("serial-1.txt"), dir.resolve("serial-2.txt")), "serial differs");
     }
 
     /** The report text without "millis" fields and the "timing" object. */
-    private static String normalized(JsonNode report) {
-        JsonNode copy = report.deepCopy();
-        strip(copy);
-        return copy.toPrettyString();
-    }
-
-    private static void strip(JsonNode n) {
-        if (n instanceof ObjectNode o) {
-            o.remove("millis");
-            o.remove("timing");
-        }
-        for (JsonNode child : n) strip(child);
-    }
 
     // ------------------------------------------------------------------ guest memory at entry
 

@@ -41,6 +41,21 @@ record CliRun(List<String> args, int exitCode, String out, String err) {
         return "efikexec " + String.join(" ", args) + "\n exit " + exitCode + "\n stdout: " + out + "\n stderr: " + err;
     }
 
+    /** The report text without "millis" fields and the "timing" object: what must repeat run to run. */
+    static String normalized(JsonNode report) {
+        JsonNode copy = report.deepCopy();
+        strip(copy);
+        return copy.toPrettyString();
+    }
+
+    static void strip(JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.remove("millis");
+            o.remove("timing");
+        }
+        for (JsonNode child : n) strip(child);
+    }
+
     static JsonNode json(Path file) {
         try {
             return JSON.readTree(file.toFile());

@@ -258,7 +258,7 @@ class GuestOutcomeTest {
         Run a = run("hello-udf", helloThenUdf());
         Run b = run("hello-udf", helloThenUdf());
         assertEquals("fault", a.outcome(), a::describe);
-        assertEquals(normalized(a.report()), normalized(b.report()), "reports differ beyond millis and timing");
+        assertEquals(CliRun.normalized(a.report()), CliRun.normalized(b.report()), "reports differ beyond millis and timing");
         assertEquals(a.cli().err(), b.cli().err());
         assertEquals(a.trace(), b.trace());
     }
@@ -368,17 +368,4 @@ class GuestOutcomeTest {
     }
 
     /** The report text without "millis" fields and the "timing" object. */
-    private static String normalized(JsonNode report) {
-        JsonNode copy = report.deepCopy();
-        strip(copy);
-        return copy.toPrettyString();
-    }
-
-    private static void strip(JsonNode n) {
-        if (n instanceof ObjectNode o) {
-            o.remove("millis");
-            o.remove("timing");
-        }
-        for (JsonNode child : n) strip(child);
-    }
 }

@@ -364,7 +364,7 @@ class X86TargetTest {
             assertTrue(r.report().path("kernelEntry").isNull());
         }
         JsonNode t = textLimited.report();
-        assertEquals(normalized(t), normalized(sysfsLimited.report()), "--memmap DIR and --memmap TEXT differ");
+        assertEquals(CliRun.normalized(t), CliRun.normalized(sysfsLimited.report()), "--memmap DIR and --memmap TEXT differ");
         assertEquals(-1, Files.mismatch(textLimited.trace(), sysfsLimited.trace()), "traces differ");
         // What was compared covers the target: the map the stub read, and where it put the kernel.
         assertThat(Files.readString(textLimited.trace())).contains("\"GetMemoryMap\"", "\"AllocatePages\"");
@@ -383,7 +383,7 @@ class X86TargetTest {
     void sameInputsGiveTheSameReportAndTrace() throws IOException {
         a.entered();
         b.entered();
-        assertEquals(normalized(a.report()), normalized(b.report()), "reports differ beyond millis and timing");
+        assertEquals(CliRun.normalized(a.report()), CliRun.normalized(b.report()), "reports differ beyond millis and timing");
         assertEquals(-1, Files.mismatch(a.trace(), b.trace()), "traces differ");
     }
 
@@ -396,7 +396,7 @@ class X86TargetTest {
     void kaslrWithTheSameSeedRepeatsEverythingAndAnotherSeedMovesTheKernel() throws IOException {
         JsonNode r1 = kaslr1.entered(), r2 = kaslr2.entered();
         assertEquals(-1, Files.mismatch(kaslr1.trace(), kaslr2.trace()), "traces differ");
-        assertEquals(normalized(r1), normalized(r2), "reports of the same seed differ beyond millis and timing");
+        assertEquals(CliRun.normalized(r1), CliRun.normalized(r2), "reports of the same seed differ beyond millis and timing");
         assertThat(withoutPlacement(r1)).isNotNull();
         assertThat(CliRun.hex(kaslr6.entered().path("kernelEntry").path("pc")))
                 .as("--seed 6 places the kernel elsewhere than --seed 5")
@@ -427,16 +427,11 @@ class X86TargetTest {
     }
 
     /** The report text without "millis" fields and the "timing" object. */
-    static String normalized(JsonNode report) {
-        JsonNode copy = report.deepCopy();
-        strip(copy);
-        return copy.toPrettyString();
-    }
 
-    /** {@link #normalized} without the kernel's physical placement: pc, rip, the memory map. */
+    /** {@link CliRun#normalized} without the kernel's physical placement: pc, rip, the memory map. */
     static String withoutPlacement(JsonNode report) {
         ObjectNode copy = report.deepCopy();
-        strip(copy);
+        CliRun.strip(copy);
         ObjectNode entry = (ObjectNode) copy.path("kernelEntry");
         entry.remove("pc");
         ((ObjectNode) entry.path("registers")).remove("rip");
@@ -444,13 +439,6 @@ class X86TargetTest {
         return copy.toPrettyString();
     }
 
-    private static void strip(JsonNode n) {
-        if (n instanceof ObjectNode o) {
-            o.remove("millis");
-            o.remove("timing");
-        }
-        for (JsonNode child : n) strip(child);
-    }
 
     // ------------------------------------------------------------------ 4. targets too small
 
