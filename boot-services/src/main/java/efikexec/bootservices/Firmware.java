@@ -124,6 +124,17 @@ public final class Firmware {
         this.configTables = c;
     }
 
+    private String architecture;
+
+    /** "aarch64" or "x86_64": what images this firmware can load. */
+    public String architecture() {
+        return architecture;
+    }
+
+    void architecture(String a) {
+        this.architecture = a;
+    }
+
     public boolean bootServicesExited() {
         return bootServicesExited;
     }

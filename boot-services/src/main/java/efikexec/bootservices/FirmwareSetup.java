@@ -51,6 +51,7 @@ public final class FirmwareSetup {
         ServiceRegistry registry = new ServiceRegistry(code);
         Firmware fw = new Firmware(mem, map, registry, o.console(), new EntropySource(o.seed()),
                 f -> new HandleDatabase(() -> f.heap().allocate(MemoryType.BOOT_SERVICES_DATA, 16)));
+        fw.architecture(code.architecture());
 
         // The image goes first when its place is fixed, so that firmware data cannot take it.
         Long fixedLoad = o.loadAddress();

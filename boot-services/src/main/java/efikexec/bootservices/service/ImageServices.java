@@ -9,9 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Exit and ExitBootServices (UEFI 2.10, 7.4). LoadImage/StartImage/UnloadImage for images
- * loaded by the guest are not here yet: the first image is loaded by the firmware itself
- * ({@link efikexec.bootservices.ImageLoader}); those slots stay unsupported and traced.
+ * LoadImage (from a source buffer), UnloadImage, Exit and ExitBootServices (UEFI 2.10, 7.4).
+ * StartImage of a guest-loaded image is not here yet (it needs the emulator to run the child
+ * on the caller's behalf): that slot stays unsupported and traced, as does LoadImage from a
+ * device path without a source buffer.
  */
 public final class ImageServices {
     private final Firmware fw;
@@ -22,9 +23,72 @@ public final class ImageServices {
 
     public Map<String, Binding> bindings() {
         Map<String, Binding> b = new LinkedHashMap<>();
+        b.put("LoadImage", new Binding(6, this::loadImage));
+        b.put("UnloadImage", new Binding(1, this::unloadImage));
         b.put("Exit", new Binding(4, this::exit));
         b.put("ExitBootServices", new Binding(2, this::exitBootServices));
         return b;
+    }
+
+    /** Source buffers larger than this are refused (no EFI image comes near it). */
+    private static final long MAX_SOURCE = 1L << 30;
+
+    private long loadImage(CallArgs a) {
+        long parent = a.arg(1), devicePath = a.arg(2), source = a.arg(3), size = a.arg(4), handlePtr = a.arg(5);
+        if (handlePtr == 0 || fw.image(parent) == null) return EfiStatus.INVALID_PARAMETER.code();
+        if (source == 0) {
+            fw.registry().note("loading from a device path is not supported yet");
+            return EfiStatus.NOT_FOUND.code();
+        }
+        if (size == 0 || Long.compareUnsigned(size, MAX_SOURCE) > 0) return EfiStatus.LOAD_ERROR.code();
+        byte[] file = fw.memory().read(source, (int) size);
+        efikexec.pe.PeImage pe;
+        try {
+            pe = efikexec.pe.PeParser.parse(file);
+        } catch (efikexec.model.FormatException e) {
+            fw.registry().note(e.describe());
+            return EfiStatus.LOAD_ERROR.code();
+        }
+        if (!pe.arch().equals(fw.architecture())) {
+            fw.registry().note("image for " + pe.arch());
+            return EfiStatus.UNSUPPORTED.code();
+        }
+        String name = "image" + fw.images().size();
+        if (devicePath != 0) {
+            efikexec.model.devicepath.DevicePath dp = efikexec.model.devicepath.DevicePath.read(fw.memory(), devicePath);
+            String path = dp != null ? dp.toString() : "";
+            if (!path.isEmpty()) name = path.substring(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
+        }
+        efikexec.bootservices.LoadedImage image;
+        try {
+            image = efikexec.bootservices.ImageLoader.load(fw, pe, file, name, null, null, fw.architecture(), parent);
+        } catch (efikexec.bootservices.FirmwareException e) {
+            fw.registry().note(e.getMessage());
+            return EfiStatus.OUT_OF_RESOURCES.code();
+        } catch (efikexec.model.FormatException e) {
+            fw.registry().note(e.describe());
+            return EfiStatus.LOAD_ERROR.code();
+        }
+        fw.memory().writeU64(handlePtr, image.handle());
+        fw.registry().note(String.format("%s at 0x%x", name, image.base()));
+        return EfiStatus.SUCCESS.code();
+    }
+
+    /**
+     * UnloadImage of an image that was loaded and not started: its pages and protocols go. The
+     * first image (started by the firmware) has no Unload function: UNSUPPORTED, as the spec says.
+     */
+    private long unloadImage(CallArgs a) {
+        long handle = a.arg(0);
+        efikexec.bootservices.LoadedImage image = fw.image(handle);
+        if (image == null) return EfiStatus.INVALID_PARAMETER.code();
+        if (fw.images().indexOf(image) == 0) return EfiStatus.UNSUPPORTED.code();
+        Long dp = fw.handles().find(handle, efikexec.model.KnownGuids.LOADED_IMAGE_DEVICE_PATH);
+        if (dp != null) fw.handles().uninstall(handle, efikexec.model.KnownGuids.LOADED_IMAGE_DEVICE_PATH, dp);
+        fw.handles().uninstall(handle, efikexec.model.KnownGuids.LOADED_IMAGE, image.loadedImageProtocol());
+        fw.pages().freePages(image.base(), image.size() / 4096);
+        fw.images().remove(image);
+        return EfiStatus.SUCCESS.code();
     }
 
     private long exit(CallArgs a) {
