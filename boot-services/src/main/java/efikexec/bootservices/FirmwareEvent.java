@@ -11,6 +11,14 @@ public sealed interface FirmwareEvent {
     record ImageReturned(long imageHandle, long status, boolean viaExit, long callerPc) implements FirmwareEvent {
     }
 
+    /** StartImage of an image the guest loaded: the emulator runs it on the caller's behalf. */
+    record StartImage(long imageHandle) implements FirmwareEvent {
+    }
+
+    /** A started child returned from its entry point (through the child-return thunk). */
+    record ChildReturned(long status) implements FirmwareEvent {
+    }
+
     /** ResetSystem: the guest asked for a reset; there is nothing to run after it. */
     record Reset(long resetType, long status) implements FirmwareEvent {
     }

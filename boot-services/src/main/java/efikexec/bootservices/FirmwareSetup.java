@@ -40,7 +40,7 @@ public final class FirmwareSetup {
     private static final int THUNK_CAPACITY = 512;
 
     /** The firmware, the image it loaded, and the address the image's entry returns to. */
-    public record Built(Firmware firmware, LoadedImage image, long returnAddress) {
+    public record Built(Firmware firmware, LoadedImage image, long returnAddress, long childReturnAddress) {
     }
 
     private FirmwareSetup() {
@@ -150,9 +150,13 @@ public final class FirmwareSetup {
             fw.post(new FirmwareEvent.ImageReturned(image == null ? 0 : image.handle(), a.returnedValue(), false, 0));
             return a.returnedValue();
         });
+        long childReturn = registry.registerInternal("ChildReturn", a -> {
+            fw.post(new FirmwareEvent.ChildReturned(a.returnedValue()));
+            return a.returnedValue();
+        });
         if (registry.entries().size() > THUNK_CAPACITY) throw new IllegalStateException("thunk region too small");
         registry.writeThunks(mem);
-        return new Built(fw, image, ret);
+        return new Built(fw, image, ret, childReturn);
     }
 
     private static long allocate(Firmware fw, MemoryType type, long bytes) {

@@ -9,8 +9,9 @@
  * RaiseTPL/RestoreTPL (a number), CreateEvent/CreateEventEx/CloseEvent/CheckEvent (events are
  * never signalled), Install/Reinstall/UninstallProtocolInterface, HandleProtocol, LocateHandle,
  * LocateDevicePath (longest node-wise prefix), InstallConfigurationTable, LoadImage (from a
- * source buffer: parsed, placed, relocated, with its LoadedImage), UnloadImage (of images not
- * started), Exit,
+ * source buffer: parsed, placed, relocated, with its LoadedImage), StartImage (the emulator runs
+ * the child on the caller's behalf; its return or Exit gives the caller its status),
+ * UnloadImage (of images not started), Exit,
  * ExitBootServices (with a real MapKey check), Stall (virtual clock), SetWatchdogTimer (answers
  * UNSUPPORTED: there is no watchdog), GetNextMonotonicCount, OpenProtocol, CloseProtocol,
  * ProtocolsPerHandle, LocateHandleBuffer, LocateProtocol, Install/
@@ -21,8 +22,8 @@
  * RNG (seeded), LoadFile2 initrd on VenMedia(LINUX_EFI_INITRD_MEDIA). Config tables: the
  * target DTB, EFI_RT_PROPERTIES_TABLE (nothing supported at runtime), LINUX_EFI_RANDOM_SEED.
  * <p>
- * <b>Logged and EFI_UNSUPPORTED</b>: every other boot-services slot (StartImage of guest-loaded
- * images among them, until nested images run; LoadImage without a source buffer: NOT_FOUND),
+ * <b>Logged and EFI_UNSUPPORTED</b>: every other boot-services slot (LoadImage without a
+ * source buffer answers NOT_FOUND until device-path loading exists),
  * SetTimer, WaitForEvent, SignalEvent, Connect/DisconnectController, OpenProtocolInformation,
  * RegisterProtocolNotify; runtime SetTime, wake-up timer, ConvertPointer, capsules,
  * QueryVariableInfo, GetNextHighMonotonicCount.

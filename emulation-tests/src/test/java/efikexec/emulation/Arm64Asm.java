@@ -224,6 +224,14 @@ final class Arm64Asm {
             return this;
         }
 
+        /** Raw bytes (an embedded file), 8-byte aligned. */
+        Program data(String label, byte[] content) {
+            align(8);
+            label(label);
+            bytes.writeBytes(content);
+            return this;
+        }
+
         /** A zero-filled, 8-byte aligned variable of {@code size} bytes. */
         Program zeros(String label, int size) {
             align(8);

@@ -9,10 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * LoadImage (from a source buffer), UnloadImage, Exit and ExitBootServices (UEFI 2.10, 7.4).
- * StartImage of a guest-loaded image is not here yet (it needs the emulator to run the child
- * on the caller's behalf): that slot stays unsupported and traced, as does LoadImage from a
- * device path without a source buffer.
+ * LoadImage (from a source buffer), StartImage, UnloadImage, Exit and ExitBootServices
+ * (UEFI 2.10, 7.4). StartImage only checks and asks; the emulator runs the child. LoadImage from
+ * a device path without a source buffer is not here yet (NOT_FOUND, traced).
  */
 public final class ImageServices {
     private final Firmware fw;
@@ -25,6 +24,7 @@ public final class ImageServices {
         Map<String, Binding> b = new LinkedHashMap<>();
         b.put("LoadImage", new Binding(6, this::loadImage));
         b.put("UnloadImage", new Binding(1, this::unloadImage));
+        b.put("StartImage", new Binding(3, this::startImage));
         b.put("Exit", new Binding(4, this::exit));
         b.put("ExitBootServices", new Binding(2, this::exitBootServices));
         return b;
@@ -82,12 +82,31 @@ public final class ImageServices {
         long handle = a.arg(0);
         efikexec.bootservices.LoadedImage image = fw.image(handle);
         if (image == null) return EfiStatus.INVALID_PARAMETER.code();
-        if (fw.images().indexOf(image) == 0) return EfiStatus.UNSUPPORTED.code();
+        if (fw.images().indexOf(image) == 0 || started.contains(handle)) return EfiStatus.UNSUPPORTED.code();
         Long dp = fw.handles().find(handle, efikexec.model.KnownGuids.LOADED_IMAGE_DEVICE_PATH);
         if (dp != null) fw.handles().uninstall(handle, efikexec.model.KnownGuids.LOADED_IMAGE_DEVICE_PATH, dp);
         fw.handles().uninstall(handle, efikexec.model.KnownGuids.LOADED_IMAGE, image.loadedImageProtocol());
         fw.pages().freePages(image.base(), image.size() / 4096);
         fw.images().remove(image);
+        return EfiStatus.SUCCESS.code();
+    }
+
+    private final java.util.Set<Long> started = new java.util.HashSet<>();
+
+    /**
+     * StartImage: the image runs now, on the caller's behalf, and StartImage returns when it
+     * returns or calls Exit: the emulator does that (it saves the caller, enters the child and
+     * gives the caller the child's status); here only the checks. The value returned here is
+     * replaced by the child's status.
+     */
+    private long startImage(CallArgs a) {
+        long handle = a.arg(0);
+        efikexec.bootservices.LoadedImage image = fw.image(handle);
+        if (image == null || fw.images().indexOf(image) == 0 || !started.add(handle)) {
+            return EfiStatus.INVALID_PARAMETER.code();
+        }
+        fw.registry().note("starts " + image.name() + "; its status is what this call returns");
+        fw.post(new FirmwareEvent.StartImage(handle));
         return EfiStatus.SUCCESS.code();
     }
 

@@ -84,6 +84,37 @@ public final class Aarch64Adapter implements ArchAdapter {
         return cpu.read(Aarch64Register.PC);
     }
 
+    @Override
+    public long stackPointer(EmulatorBackend cpu) {
+        return cpu.read(Aarch64Register.SP);
+    }
+
+    private static final java.util.List<Aarch64Register> CONTEXT = java.util.List.of(Aarch64Register.X0,
+        Aarch64Register.X1, Aarch64Register.X2, Aarch64Register.X3, Aarch64Register.X4, Aarch64Register.X5,
+        Aarch64Register.X6, Aarch64Register.X7, Aarch64Register.X8, Aarch64Register.X9, Aarch64Register.X10,
+        Aarch64Register.X11, Aarch64Register.X12, Aarch64Register.X13, Aarch64Register.X14, Aarch64Register.X15,
+        Aarch64Register.X16, Aarch64Register.X17, Aarch64Register.X18, Aarch64Register.X19, Aarch64Register.X20,
+        Aarch64Register.X21, Aarch64Register.X22, Aarch64Register.X23, Aarch64Register.X24, Aarch64Register.X25,
+        Aarch64Register.X26, Aarch64Register.X27, Aarch64Register.X28, Aarch64Register.X29, Aarch64Register.X30,
+        Aarch64Register.SP, Aarch64Register.NZCV, Aarch64Register.PC);
+
+    @Override
+    public long[] saveContext(EmulatorBackend cpu) {
+        long[] c = new long[CONTEXT.size()];
+        for (int i = 0; i < c.length; i++) c[i] = cpu.read(CONTEXT.get(i));
+        return c;
+    }
+
+    @Override
+    public void restoreContext(EmulatorBackend cpu, long[] context) {
+        for (int i = 0; i < context.length; i++) cpu.write(CONTEXT.get(i), context[i]);
+    }
+
+    @Override
+    public void jump(EmulatorBackend cpu, long pc) {
+        cpu.write(Aarch64Register.PC, pc);
+    }
+
     /**
      * The PC is primary_entry of an Image (the loaded one or a copy the stub made) when an
      * Image header with the same branch sits primaryEntryOffset bytes below it.

@@ -35,6 +35,16 @@ public interface ArchAdapter {
 
     long pc(EmulatorBackend cpu);
 
+    long stackPointer(EmulatorBackend cpu);
+
+    /** Every register a call may change, to run a child image and come back (StartImage). */
+    long[] saveContext(EmulatorBackend cpu);
+
+    void restoreContext(EmulatorBackend cpu, long[] context);
+
+    /** Moves execution (from a hook: the engine continues there). */
+    void jump(EmulatorBackend cpu, long pc);
+
     /** Whether pc is the first instruction of the kernel proper. */
     boolean isKernelEntry(EmulatorBackend cpu, long pc);
 

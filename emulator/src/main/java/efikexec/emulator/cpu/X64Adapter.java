@@ -32,6 +32,7 @@ public final class X64Adapter implements ArchAdapter {
 
     private final X64Cpu code = new X64Cpu();
     private LoadedImage image;
+    private boolean tscHooked;
 
     @Override
     public FirmwareCode code() {
@@ -76,7 +77,9 @@ public final class X64Adapter implements ArchAdapter {
     @Override
     public void enterImage(EmulatorBackend cpu, LoadedImage image, long systemTable, long returnAddress, long stackTop) {
         this.image = image;
-        virtualTsc(cpu, image);
+        // Hooks exist only from before the first run: the first image (the stub) gets them.
+        if (!tscHooked) virtualTsc(cpu, image);
+        tscHooked = true;
         // As if called: 16-byte aligned before the call, the return address pushed, shadow
         // space above it belongs to the callee.
         long rsp = (stackTop - 0x40) & ~15L;
@@ -159,6 +162,39 @@ public final class X64Adapter implements ArchAdapter {
     @Override
     public long pc(EmulatorBackend cpu) {
         return cpu.read(X64Register.RIP);
+    }
+
+    @Override
+    public long stackPointer(EmulatorBackend cpu) {
+        return cpu.read(X64Register.RSP);
+    }
+
+    private static final List<X64Register> CONTEXT = List.of(X64Register.RAX, X64Register.RBX, X64Register.RCX,
+            X64Register.RDX, X64Register.RSI, X64Register.RDI, X64Register.RBP, X64Register.RSP, X64Register.R8,
+            X64Register.R9, X64Register.R10, X64Register.R11, X64Register.R12, X64Register.R13, X64Register.R14,
+            X64Register.R15, X64Register.EFLAGS, X64Register.RIP);
+
+    @Override
+    public long[] saveContext(EmulatorBackend cpu) {
+        long[] c = new long[CONTEXT.size() + 1];
+        for (int i = 0; i < CONTEXT.size(); i++) c[i] = cpu.read(CONTEXT.get(i));
+        c[CONTEXT.size()] = image == null ? 0 : image.handle();
+        savedImages.put(c[CONTEXT.size()], image);
+        return c;
+    }
+
+    @Override
+    public void restoreContext(EmulatorBackend cpu, long[] context) {
+        for (int i = 0; i < CONTEXT.size(); i++) cpu.write(CONTEXT.get(i), context[i]);
+        image = savedImages.get(context[CONTEXT.size()]);
+    }
+
+    /** The image whose range marks the stub, per saved context (a child changes it while it runs). */
+    private final Map<Long, LoadedImage> savedImages = new java.util.HashMap<>();
+
+    @Override
+    public void jump(EmulatorBackend cpu, long pc) {
+        cpu.write(X64Register.RIP, pc);
     }
 
     /** Outside the stub's own image: the stub has jumped into the kernel it decompressed. */

@@ -52,6 +52,13 @@ public final class EfiRunner {
     }
 
     private Firmware fw;
+    private FirmwareSetup.Built built;
+
+    /** A caller waiting in StartImage for its child: its registers and the child's handle. */
+    private record Frame(long child, long[] callerContext) {
+    }
+
+    private final java.util.ArrayDeque<Frame> frames = new java.util.ArrayDeque<>();
     private FirmwareEvent pending;
     private RunResult.Fault pendingFault;
     private long servicesNanos;
@@ -70,7 +77,7 @@ public final class EfiRunner {
         boolean counting = limits.countInstructions() || limits.maxInstructions() > 0;
         cpu.countInstructions(counting);
 
-        FirmwareSetup.Built built = FirmwareSetup.build(cpu.memory(), arch.code(), options);
+        built = FirmwareSetup.build(cpu.memory(), arch.code(), options);
         fw = built.firmware();
         ServiceRegistry registry = fw.registry();
         registry.onCall(callListener);
@@ -237,6 +244,7 @@ public final class EfiRunner {
             }
             arch.returnValue(cpu, result);
             FirmwareEvent ev = fw.takeEvent();
+            if (ev != null && nested(ev)) ev = fw.takeEvent();
             if (ev != null) {
                 pending = ev;
                 cpu.stop();
@@ -244,6 +252,39 @@ public final class EfiRunner {
         } finally {
             servicesNanos += System.nanoTime() - s;
         }
+    }
+
+    /** Child stacks start this far below the caller's stack pointer. */
+    private static final long CHILD_STACK_GAP = 64 * 1024;
+
+    /**
+     * StartImage runs the child on the same engine run (EFI-NOTES "UKI"): the caller's registers
+     * are saved, the child entered as firmware enters an image, with a stack carved below the
+     * caller's and a return thunk of its own; its return or its Exit restores the caller, whose
+     * StartImage then returns the child's status. Returns true when it handled the event.
+     */
+    private boolean nested(FirmwareEvent ev) {
+        if (ev instanceof FirmwareEvent.StartImage s) {
+            efikexec.bootservices.LoadedImage child = fw.image(s.imageHandle());
+            frames.push(new Frame(s.imageHandle(), arch.saveContext(cpu)));
+            long stackTop = (arch.stackPointer(cpu) - CHILD_STACK_GAP) & ~15L;
+            arch.enterImage(cpu, child, fw.systemTable().address(), built.childReturnAddress(), stackTop);
+            arch.jump(cpu, child.entryPoint());
+            return true;
+        }
+        long status;
+        if (ev instanceof FirmwareEvent.ChildReturned r && !frames.isEmpty()) {
+            status = r.status();
+        } else if (ev instanceof FirmwareEvent.ImageReturned r && r.viaExit() && !frames.isEmpty()
+                && frames.peek().child() == r.imageHandle()) {
+            status = r.status();
+        } else {
+            return false;
+        }
+        Frame f = frames.pop();
+        arch.restoreContext(cpu, f.callerContext());
+        arch.returnValue(cpu, status);
+        return true;
     }
 
     /**
