@@ -28,7 +28,8 @@ public final class Fixtures {
         return read(cacheDir().resolve("fixtures/bookworm-arm64/vmlinuz"));
     }
 
-    static byte[] read(Path p) {
+    /** The fixture's bytes; missing: fails when CI=true, else skips with a message. */
+    public static byte[] read(Path p) {
         if (!Files.isRegularFile(p)) {
             String msg = "fixture " + p + " is missing: run scripts/setup to fetch it";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);

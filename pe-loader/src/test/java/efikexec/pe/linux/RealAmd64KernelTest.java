@@ -4,7 +4,6 @@ import static efikexec.pe.SyntheticPe.putU16;
 import static efikexec.pe.SyntheticPe.putU32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import efikexec.model.FormatException;
 import efikexec.pe.Fixtures;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,25 +41,13 @@ class RealAmd64KernelTest {
     void readKernelOnce() {
         if (kernel != null) return;
         Path d = Fixtures.cacheDir().resolve("fixtures/bookworm-amd64");
-        byte[] k = read(d.resolve("vmlinuz"));
+        byte[] k = Fixtures.read(d.resolve("vmlinuz"));
         pe = PeParser.parse(k);
         header = SetupHeader.parse(k);
         dir = d;
         kernel = k;
     }
 
-    private static byte[] read(Path p) {
-        if (!Files.isRegularFile(p)) {
-            String msg = "fixture " + p + " is missing: run scripts/setup to fetch it";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
-            Assumptions.assumeTrue(false, msg);
-        }
-        try {
-            return Files.readAllBytes(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** A line of the kernel's config (unpacked next to vmlinuz), or null. */
     private static String config(String key) {
