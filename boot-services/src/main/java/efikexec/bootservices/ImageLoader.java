@@ -110,7 +110,4 @@ public final class ImageLoader {
         return h;
     }
 
-    static String describe(byte[] b) {
-        return new String(b, StandardCharsets.US_ASCII);
-    }
 }

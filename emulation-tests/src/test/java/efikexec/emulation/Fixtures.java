@@ -25,11 +25,7 @@ final class Fixtures {
      * not an unresolved Maven expression ("${env.…}"), else ~/.cache/efikexec.
      */
     static Path cache() {
-        String env = System.getenv("EFIKEXEC_CACHE");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        String prop = System.getProperty("efikexec.cache");
-        if (prop != null && !prop.isBlank() && !prop.startsWith("${")) return Path.of(prop);
-        return Path.of(System.getProperty("user.home"), ".cache", "efikexec");
+        return efikexec.emulator.unicorn.UnicornRuntime.cacheDir(); // where efikexec itself looks
     }
 
     /** Debian bookworm's arm64 kernel (6.1): an uncompressed Image with its EFI stub. */
@@ -54,10 +50,14 @@ final class Fixtures {
 
     private static Path require(Path p, String what) {
         if (Files.isRegularFile(p) && Files.isReadable(p)) return p;
-        String message = what + " missing at " + p + ": " + SETUP_HINT;
+        throw missing(what + " missing at " + p + ": " + SETUP_HINT);
+    }
+
+    /** A fixture or tool that is not there: fails in CI (CI=true), skips elsewhere. */
+    static AssertionError missing(String message) {
         if (inCi()) Assertions.fail(message);
         Assumptions.abort(message);
-        throw new AssertionError("unreachable");
+        return new AssertionError("unreachable");
     }
 
     static byte[] read(Path p) {

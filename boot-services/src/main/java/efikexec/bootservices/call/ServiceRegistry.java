@@ -86,9 +86,6 @@ public final class ServiceRegistry {
         return i < entries.size() ? entries.get((int) i) : null;
     }
 
-    public Entry byIndex(int index) {
-        return index >= 0 && index < entries.size() ? entries.get(index) : null;
-    }
 
     public Entry byName(String name) {
         for (Entry e : entries) if (e.name.equals(name)) return e;

@@ -24,7 +24,10 @@ public final class ProtocolServices {
     private static final int ALL_HANDLES = 0;
     private static final int BY_REGISTER_NOTIFY = 1;
     private static final int BY_PROTOCOL = 2;
+    private static final long OPEN_BY_HANDLE_PROTOCOL = 0x01;
     private static final long OPEN_TEST_PROTOCOL = 0x04;
+    /** HandleProtocol opens with no agent handle. */
+    private static final long NO_AGENT = 0;
     private static final int MAX_VARIADIC_PAIRS = 64;
 
     private record OpenRecord(long handle, Guid protocol, long agent, long controller, long attributes) {
@@ -46,7 +49,7 @@ public final class ProtocolServices {
         b.put("InstallProtocolInterface", new Binding(4, this::installProtocolInterface));
         b.put("ReinstallProtocolInterface", new Binding(4, this::reinstallProtocolInterface));
         b.put("UninstallProtocolInterface", new Binding(3, this::uninstallProtocolInterface));
-        b.put("HandleProtocol", new Binding(3, a -> openProtocol(a.arg(0), a.arg(1), a.arg(2), fw_agent(), 0, 1)));
+        b.put("HandleProtocol", new Binding(3, a -> openProtocol(a.arg(0), a.arg(1), a.arg(2), NO_AGENT, 0, OPEN_BY_HANDLE_PROTOCOL)));
         b.put("LocateHandle", new Binding(5, this::locateHandle));
         b.put("LocateDevicePath", new Binding(3, this::locateDevicePath));
         b.put("OpenProtocol", new Binding(6, a -> openProtocol(a.arg(0), a.arg(1), a.arg(2), a.arg(3), a.arg(4), a.arg(5))));
@@ -59,9 +62,6 @@ public final class ProtocolServices {
         return b;
     }
 
-    private static long fw_agent() {
-        return 0;
-    }
 
     private Guid guid(long ptr) {
         return Guid.fromBytes(mem.read(ptr, 16), 0);

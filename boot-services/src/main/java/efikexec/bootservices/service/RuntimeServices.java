@@ -8,7 +8,6 @@ import efikexec.bootservices.variable.VariableStore;
 import efikexec.model.EfiStatus;
 import efikexec.model.Guid;
 import efikexec.model.memory.GuestMemory;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -122,7 +121,4 @@ public final class RuntimeServices {
         return EfiStatus.SUCCESS.code();
     }
 
-    static String ucs2(byte[] b) {
-        return new String(b, StandardCharsets.UTF_16LE);
-    }
 }

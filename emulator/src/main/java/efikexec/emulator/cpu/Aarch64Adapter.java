@@ -5,9 +5,9 @@ import efikexec.bootservices.call.CallArgs;
 import efikexec.bootservices.call.FirmwareCode;
 import efikexec.emulator.backend.Aarch64Register;
 import efikexec.emulator.backend.EmulatorBackend;
+import efikexec.emulator.backend.RegisterSet;
 import efikexec.model.memory.GuestMemory;
 import efikexec.pe.linux.Arm64ImageHeader;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -52,8 +52,6 @@ public final class Aarch64Adapter implements ArchAdapter {
 
     @Override
     public CallArgs args(EmulatorBackend cpu) {
-        long[] regs = new long[8];
-        for (int i = 0; i < 8; i++) regs[i] = -1;
         long sp = cpu.read(Aarch64Register.SP);
         long lr = cpu.read(Aarch64Register.X30);
         GuestMemory mem = cpu.memory();
@@ -89,25 +87,24 @@ public final class Aarch64Adapter implements ArchAdapter {
         return cpu.read(Aarch64Register.SP);
     }
 
-    private static final java.util.List<Aarch64Register> CONTEXT = java.util.List.of(Aarch64Register.X0,
-        Aarch64Register.X1, Aarch64Register.X2, Aarch64Register.X3, Aarch64Register.X4, Aarch64Register.X5,
-        Aarch64Register.X6, Aarch64Register.X7, Aarch64Register.X8, Aarch64Register.X9, Aarch64Register.X10,
-        Aarch64Register.X11, Aarch64Register.X12, Aarch64Register.X13, Aarch64Register.X14, Aarch64Register.X15,
-        Aarch64Register.X16, Aarch64Register.X17, Aarch64Register.X18, Aarch64Register.X19, Aarch64Register.X20,
-        Aarch64Register.X21, Aarch64Register.X22, Aarch64Register.X23, Aarch64Register.X24, Aarch64Register.X25,
-        Aarch64Register.X26, Aarch64Register.X27, Aarch64Register.X28, Aarch64Register.X29, Aarch64Register.X30,
-        Aarch64Register.SP, Aarch64Register.NZCV, Aarch64Register.PC);
+    /** x0–x30, sp, flags, pc: what a call may change and a nested image must give back. */
+    private static final RegisterSet CONTEXT;
+
+    static {
+        java.util.List<Aarch64Register> c = new java.util.ArrayList<>();
+        for (int i = 0; i <= 30; i++) c.add(Aarch64Register.x(i));
+        c.addAll(java.util.List.of(Aarch64Register.SP, Aarch64Register.NZCV, Aarch64Register.PC));
+        CONTEXT = new RegisterSet(c);
+    }
 
     @Override
     public long[] saveContext(EmulatorBackend cpu) {
-        long[] c = new long[CONTEXT.size()];
-        for (int i = 0; i < c.length; i++) c[i] = cpu.read(CONTEXT.get(i));
-        return c;
+        return CONTEXT.read(cpu);
     }
 
     @Override
     public void restoreContext(EmulatorBackend cpu, long[] context) {
-        for (int i = 0; i < context.length; i++) cpu.write(CONTEXT.get(i), context[i]);
+        CONTEXT.write(cpu, context);
     }
 
     @Override
@@ -129,21 +126,18 @@ public final class Aarch64Adapter implements ArchAdapter {
                 && mem.readU32(base + Arm64ImageHeader.OFF_CODE1) == kernelHeader.code1();
     }
 
+    private static final RegisterSet ENTRY = RegisterSet.of(Aarch64Register.X0, Aarch64Register.X1,
+            Aarch64Register.X2, Aarch64Register.X3, Aarch64Register.SP, Aarch64Register.PC, Aarch64Register.PSTATE);
+    private static final RegisterSet DUMP = new RegisterSet(Aarch64Register.DUMP);
+
     @Override
     public Map<String, Long> entryRegisters(EmulatorBackend cpu) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (Aarch64Register r : new Aarch64Register[] {Aarch64Register.X0, Aarch64Register.X1, Aarch64Register.X2,
-            Aarch64Register.X3, Aarch64Register.SP, Aarch64Register.PC, Aarch64Register.PSTATE}) {
-            m.put(r.label(), cpu.read(r));
-        }
-        return m;
+        return ENTRY.readLabelled(cpu);
     }
 
     @Override
     public Map<String, Long> registerDump(EmulatorBackend cpu) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (Aarch64Register r : Aarch64Register.DUMP) m.put(r.label(), cpu.read(r));
-        return m;
+        return DUMP.readLabelled(cpu);
     }
 
     @Override

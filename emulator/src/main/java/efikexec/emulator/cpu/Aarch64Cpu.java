@@ -41,10 +41,6 @@ public final class Aarch64Cpu implements FirmwareCode {
         return "aarch64";
     }
 
-    /** The service index a trap came from, given the PC after the svc. */
-    public static int trapIndex(int insnBeforePc) {
-        return (insnBeforePc >>> 5) & 0xffff;
-    }
 
     public static boolean isSvc(int insn) {
         return (insn & 0xFFE0001F) == 0xD4000001;

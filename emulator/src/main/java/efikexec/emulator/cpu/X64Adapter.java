@@ -4,10 +4,10 @@ import efikexec.bootservices.LoadedImage;
 import efikexec.bootservices.call.CallArgs;
 import efikexec.bootservices.call.FirmwareCode;
 import efikexec.emulator.backend.EmulatorBackend;
+import efikexec.emulator.backend.RegisterSet;
 import efikexec.emulator.backend.X64Register;
 import efikexec.memmap.PhysicalRange;
 import efikexec.model.memory.GuestMemory;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongUnaryOperator;
@@ -31,7 +31,8 @@ public final class X64Adapter implements ArchAdapter {
     private static final long GIB = 1L << 30;
 
     private final X64Cpu code = new X64Cpu();
-    private LoadedImage image;
+    /** The images entered and not yet returned from, innermost first (StartImage nests them). */
+    private final java.util.ArrayDeque<LoadedImage> images = new java.util.ArrayDeque<>();
     private boolean tscHooked;
 
     @Override
@@ -76,7 +77,7 @@ public final class X64Adapter implements ArchAdapter {
 
     @Override
     public void enterImage(EmulatorBackend cpu, LoadedImage image, long systemTable, long returnAddress, long stackTop) {
-        this.image = image;
+        images.push(image);
         // Hooks exist only from before the first run: the first image (the stub) gets them.
         if (!tscHooked) virtualTsc(cpu, image);
         tscHooked = true;
@@ -169,28 +170,22 @@ public final class X64Adapter implements ArchAdapter {
         return cpu.read(X64Register.RSP);
     }
 
-    private static final List<X64Register> CONTEXT = List.of(X64Register.RAX, X64Register.RBX, X64Register.RCX,
+    private static final RegisterSet CONTEXT = RegisterSet.of(X64Register.RAX, X64Register.RBX, X64Register.RCX,
             X64Register.RDX, X64Register.RSI, X64Register.RDI, X64Register.RBP, X64Register.RSP, X64Register.R8,
             X64Register.R9, X64Register.R10, X64Register.R11, X64Register.R12, X64Register.R13, X64Register.R14,
             X64Register.R15, X64Register.EFLAGS, X64Register.RIP);
 
     @Override
     public long[] saveContext(EmulatorBackend cpu) {
-        long[] c = new long[CONTEXT.size() + 1];
-        for (int i = 0; i < CONTEXT.size(); i++) c[i] = cpu.read(CONTEXT.get(i));
-        c[CONTEXT.size()] = image == null ? 0 : image.handle();
-        savedImages.put(c[CONTEXT.size()], image);
-        return c;
+        return CONTEXT.read(cpu);
     }
 
+    /** Back in the caller of the last entered image: its range marks the stub again. */
     @Override
     public void restoreContext(EmulatorBackend cpu, long[] context) {
-        for (int i = 0; i < CONTEXT.size(); i++) cpu.write(CONTEXT.get(i), context[i]);
-        image = savedImages.get(context[CONTEXT.size()]);
+        CONTEXT.write(cpu, context);
+        images.pop();
     }
-
-    /** The image whose range marks the stub, per saved context (a child changes it while it runs). */
-    private final Map<Long, LoadedImage> savedImages = new java.util.HashMap<>();
 
     @Override
     public void jump(EmulatorBackend cpu, long pc) {
@@ -200,24 +195,22 @@ public final class X64Adapter implements ArchAdapter {
     /** Outside the stub's own image: the stub has jumped into the kernel it decompressed. */
     @Override
     public boolean isKernelEntry(EmulatorBackend cpu, long pc) {
+        LoadedImage image = images.peek();
         return image != null && (pc < image.base() || pc >= image.base() + image.size());
     }
 
+    private static final RegisterSet ENTRY = RegisterSet.of(X64Register.RSI, X64Register.RIP, X64Register.RSP,
+            X64Register.RDI, X64Register.CR3, X64Register.EFLAGS);
+    private static final RegisterSet DUMP = new RegisterSet(X64Register.DUMP);
+
     @Override
     public Map<String, Long> entryRegisters(EmulatorBackend cpu) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (X64Register r : new X64Register[] {X64Register.RSI, X64Register.RIP, X64Register.RSP, X64Register.RDI,
-            X64Register.CR3, X64Register.EFLAGS}) {
-            m.put(r.label(), cpu.read(r));
-        }
-        return m;
+        return ENTRY.readLabelled(cpu);
     }
 
     @Override
     public Map<String, Long> registerDump(EmulatorBackend cpu) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (X64Register r : X64Register.DUMP) m.put(r.label(), cpu.read(r));
-        return m;
+        return DUMP.readLabelled(cpu);
     }
 
     @Override

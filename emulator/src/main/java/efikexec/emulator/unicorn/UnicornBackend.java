@@ -30,8 +30,11 @@ public final class UnicornBackend implements EmulatorBackend {
     private final Pointer engine;
     private final String version;
     private final NativeGuestMemory memory = new NativeGuestMemory();
-    private final List<long[]> hostMappings = new ArrayList<>();
-    private final List<Pointer> hostPointers = new ArrayList<>();
+    /** Host memory behind guest RAM, unmapped at close. */
+    private record HostMapping(Pointer host, long size) {
+    }
+
+    private final List<HostMapping> hostMappings = new ArrayList<>();
     // Callbacks must stay reachable while the engine may call them.
     private final List<Object> callbacks = new ArrayList<>();
     private InterruptListener interruptListener;
@@ -97,8 +100,7 @@ public final class UnicornBackend implements EmulatorBackend {
     @Override
     public void mapRam(long address, long size, int permissions) {
         Pointer host = NativeRam.allocate(size);
-        hostMappings.add(new long[] {Pointer.nativeValue(host), size});
-        hostPointers.add(host);
+        hostMappings.add(new HostMapping(host, size));
         for (long off = 0; off < size; off += REGION) {
             long n = Math.min(REGION, size - off);
             check(UnicornDirect.uc_mem_map_ptr(handle, address + off, n, permissions, Pointer.nativeValue(host) + off),
@@ -306,8 +308,7 @@ public final class UnicornBackend implements EmulatorBackend {
     @Override
     public void close() {
         uc.uc_close(engine);
-        for (int i = 0; i < hostPointers.size(); i++) NativeRam.free(hostPointers.get(i), hostMappings.get(i)[1]);
-        hostPointers.clear();
+        for (HostMapping m : hostMappings) NativeRam.free(m.host(), m.size());
         hostMappings.clear();
     }
 

@@ -88,9 +88,9 @@ public final class UnicornRuntime {
     /** $EFIKEXEC_CACHE, else ~/.cache/efikexec: where scripts/setup puts Unicorn and fixtures. */
     public static Path cacheDir() {
         String env = System.getenv("EFIKEXEC_CACHE");
-        if (env != null && !env.isEmpty()) return Path.of(env);
+        if (env != null && !env.isBlank()) return Path.of(env);
         String prop = System.getProperty("efikexec.cache");
-        if (prop != null && !prop.isEmpty() && !prop.startsWith("${")) return Path.of(prop);
+        if (prop != null && !prop.isBlank() && !prop.startsWith("${")) return Path.of(prop);
         return Path.of(System.getProperty("user.home"), ".cache", "efikexec");
     }
 
