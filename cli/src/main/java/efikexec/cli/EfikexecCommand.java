@@ -14,7 +14,7 @@ public final class EfikexecCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (inspect, run, demo)");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (inspect, run, uki, demo)");
     }
 
     public static void main(String[] args) {
@@ -73,10 +73,12 @@ public final class EfikexecCommand implements Runnable {
             case "inspect" -> cmd.addSubcommand(new InspectCommand());
             case "demo" -> cmd.addSubcommand(new DemoCommand());
             case "bench" -> cmd.addSubcommand(new BenchCommand());
+            case "uki" -> cmd.addSubcommand(new UkiCommand());
             default -> {
                 cmd.addSubcommand(new InspectCommand());
                 cmd.addSubcommand(new RunCommand());
                 cmd.addSubcommand(new DemoCommand());
+                cmd.addSubcommand(new UkiCommand());
                 cmd.addSubcommand(new BenchCommand());
             }
         }

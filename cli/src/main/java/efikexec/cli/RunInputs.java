@@ -73,7 +73,7 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
 
     /** One emulation on a fresh engine; the caller closes the engine after reading guest memory. */
     RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress) {
-        EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter() : new Aarch64Adapter(header));
+        EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter() : new Aarch64Adapter());
         runner.onServiceCall(calls);
         runner.onProgress(progress);
         FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),

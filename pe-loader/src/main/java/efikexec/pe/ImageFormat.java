@@ -8,7 +8,9 @@ public enum ImageFormat {
     X86_BZIMAGE("x86 bzImage"),
     /** Linux EFI zboot: a small PE32+ ("zimg" at offset 4) that decompresses the real kernel. */
     EFI_ZBOOT("EFI zboot image"),
-    /** Any other PE32+ image (systemd-stub UKI, systemd-boot, a UEFI application). */
+    /** A unified kernel image: an EFI stub (systemd-stub) carrying the kernel in a .linux section. */
+    UKI("unified kernel image"),
+    /** Any other PE32+ image (systemd-boot, a bare systemd-stub, a UEFI application). */
     PE_APPLICATION("PE32+ EFI application");
 
     private final String description;

@@ -25,6 +25,8 @@ public final class ImageIdentifier {
         } else if (pe.machine() == Machine.IMAGE_FILE_MACHINE_ARM64 && Arm64ImageHeader.isArm64Image(file)) {
             Arm64ImageHeader.parse(file);
             format = ImageFormat.ARM64_LINUX_IMAGE;
+        } else if (efikexec.pe.uki.UkiSections.isUki(pe)) {
+            format = ImageFormat.UKI;
         } else {
             format = ImageFormat.PE_APPLICATION;
         }

@@ -67,7 +67,8 @@ public interface EmulatorBackend extends AutoCloseable {
     /**
      * Runs action before the instruction at address each time it executes (a
      * code hook on that one address: only its translation block pays). The action may change
-     * the pc to skip the instruction. Set before the first run.
+     * the pc to skip the instruction. Set during a run (from a hook), it applies to code translated
+     * afterwards: code loaded since, such as a child image.
      */
     void onInstructionAt(long address, Runnable action);
 

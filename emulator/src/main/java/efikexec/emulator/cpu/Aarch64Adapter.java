@@ -20,12 +20,8 @@ public final class Aarch64Adapter implements ArchAdapter {
     private static final int EXCP_SWI = 2;
 
     private final Aarch64Cpu code = new Aarch64Cpu();
-    private final Arm64ImageHeader kernelHeader;
-
-    /** @param kernelHeader the Image header of the kernel this run boots, or null for other EFI apps */
-    public Aarch64Adapter(Arm64ImageHeader kernelHeader) {
-        this.kernelHeader = kernelHeader;
-    }
+    /** The Image header of the image that called ExitBootServices; null until then, or when it is no Image. */
+    private Arm64ImageHeader kernelHeader;
 
     @Override
     public FirmwareCode code() {
@@ -110,6 +106,24 @@ public final class Aarch64Adapter implements ArchAdapter {
     @Override
     public void jump(EmulatorBackend cpu, long pc) {
         cpu.write(Aarch64Register.PC, pc);
+    }
+
+    /**
+     * The kernel is the image that exits boot services (a UKI's or zboot image's child, not the
+     * first image): its Image header, as loaded (the header is the first bytes of the PE headers).
+     */
+    @Override
+    public void bootServicesExited(EmulatorBackend cpu, LoadedImage caller) {
+        GuestMemory mem = cpu.memory();
+        kernelHeader = null;
+        if (caller == null || !mem.isMapped(caller.base(), Arm64ImageHeader.SIZE)) return;
+        byte[] head = mem.read(caller.base(), Arm64ImageHeader.SIZE);
+        if (!Arm64ImageHeader.isArm64Image(head)) return;
+        try {
+            kernelHeader = Arm64ImageHeader.parse(head);
+        } catch (efikexec.model.FormatException e) {
+            kernelHeader = null; // an EFI app that is no kernel: no kernel entry to find
+        }
     }
 
     /**

@@ -45,6 +45,13 @@ public interface ArchAdapter {
     /** Moves execution (from a hook: the engine continues there). */
     void jump(EmulatorBackend cpu, long pc);
 
+    /**
+     * ExitBootServices succeeded, called by this image: the kernel's own EFI stub, which may be a
+     * child of the first image (a UKI's or a zboot image's kernel).
+     */
+    default void bootServicesExited(EmulatorBackend cpu, LoadedImage caller) {
+    }
+
     /** Whether pc is the first instruction of the kernel proper. */
     boolean isKernelEntry(EmulatorBackend cpu, long pc);
 

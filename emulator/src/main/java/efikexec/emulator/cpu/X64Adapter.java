@@ -33,7 +33,6 @@ public final class X64Adapter implements ArchAdapter {
     private final X64Cpu code = new X64Cpu();
     /** The images entered and not yet returned from, innermost first (StartImage nests them). */
     private final java.util.ArrayDeque<LoadedImage> images = new java.util.ArrayDeque<>();
-    private boolean tscHooked;
 
     @Override
     public FirmwareCode code() {
@@ -78,9 +77,8 @@ public final class X64Adapter implements ArchAdapter {
     @Override
     public void enterImage(EmulatorBackend cpu, LoadedImage image, long systemTable, long returnAddress, long stackTop) {
         images.push(image);
-        // Hooks exist only from before the first run: the first image (the stub) gets them.
-        if (!tscHooked) virtualTsc(cpu, image);
-        tscHooked = true;
+        // Every image entered: a UKI's or zboot image's child is the kernel that reads the TSC.
+        virtualTsc(cpu, image);
         // As if called: 16-byte aligned before the call, the return address pushed, shadow
         // space above it belongs to the callee.
         long rsp = (stackTop - 0x40) & ~15L;
@@ -101,7 +99,7 @@ public final class X64Adapter implements ArchAdapter {
      */
     private void virtualTsc(EmulatorBackend cpu, LoadedImage image) {
         byte[] code = cpu.memory().read(image.base(), (int) Math.min(image.size(), Integer.MAX_VALUE));
-        long[] tsc = {TSC_START};
+        long[] tsc = this.tsc;
         for (int i = 0; i + 1 < code.length; i++) {
             if (code[i] == 0x0f && code[i + 1] == 0x31) {
                 long at = image.base() + i;
@@ -114,6 +112,9 @@ public final class X64Adapter implements ArchAdapter {
             }
         }
     }
+
+    /** One counter for all images, as one CPU has one TSC. */
+    private final long[] tsc = {TSC_START};
 
     /** A plausible TSC after a few seconds of a 2 GHz CPU, advancing 1 ms a read. */
     private static final long TSC_START = 10_000_000_000L;

@@ -137,8 +137,9 @@ public final class EfiRunner {
                 registers = arch.registerDump(cpu);
                 break;
             }
-            if (pending instanceof FirmwareEvent.BootServicesExited) {
+            if (pending instanceof FirmwareEvent.BootServicesExited exited) {
                 ebs = milestone(t0, pc);
+                arch.bootServicesExited(cpu, fw.image(exited.imageHandle()));
                 progress.accept(String.format("ExitBootServices after %d service calls", registry.trace().size()));
                 if (until == Until.EBS) {
                     outcome = Outcome.EXIT_BOOT_SERVICES;

@@ -164,8 +164,24 @@ public final class UnicornBackend implements EmulatorBackend {
 
     @Override
     public void onInstructionAt(long address, Runnable action) {
-        if (hooksInstalled) throw new IllegalStateException("hooks must be set before the first run");
         instructionActions.put(address, action);
+        // Later (a child image loaded during the run): hooked now, for code not yet translated.
+        if (hooksInstalled) addInstructionHook(address);
+    }
+
+    private UnicornLibrary.CodeCallback instructionHook;
+
+    private void addInstructionHook(long address) {
+        if (instructionHook == null) {
+            instructionHook = (e, at, size, user) -> {
+                Runnable r = instructionActions.get(at);
+                if (r != null) r.run();
+            };
+            callbacks.add(instructionHook);
+        }
+        LongByReference hh = new LongByReference();
+        check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_CODE, instructionHook, null, address, address),
+                String.format("uc_hook_add(code at 0x%x)", address));
     }
 
     @Override
@@ -224,17 +240,7 @@ public final class UnicornBackend implements EmulatorBackend {
             check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_INSN, cpuid, null, 1, 0, X64Ids.INS_CPUID),
                     "uc_hook_add(cpuid)");
         }
-        if (!instructionActions.isEmpty()) {
-            UnicornLibrary.CodeCallback at = (e, address, size, user) -> {
-                Runnable r = instructionActions.get(address);
-                if (r != null) r.run();
-            };
-            callbacks.add(at);
-            for (long a : instructionActions.keySet()) {
-                check(uc.uc_hook_add(engine, hh, UnicornLibrary.UC_HOOK_CODE, at, null, a, a),
-                        String.format("uc_hook_add(code at 0x%x)", a));
-            }
-        }
+        for (long a : instructionActions.keySet()) addInstructionHook(a);
         if (counting && x86) {
             // Block sizes are in bytes and x86 instructions vary in length: counting would need a
             // decoder or a hook per instruction. Not offered on x86 (instructionCount stays -1).
