@@ -37,6 +37,12 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         // Without a target option each architecture gets its usual test machine.
         TargetOptions.Target target = !run.target.given() && X86_64.equals(id.arch())
                 ? TargetOptions.q35Default() : run.target.resolve();
+        if (id.format() == ImageFormat.UKI && run.initrd != null) {
+            // systemd-stub serves the UKI's initrd itself and stops ("Already started") when the
+            // firmware has installed one: no second initrd can reach the kernel this way.
+            throw new UserInputException(image + ": --initrd: a UKI carries its initrd in its .initrd section;"
+                    + " add more with efikexec uki build --initrd");
+        }
         byte[] initrd = run.initrd != null ? InputFiles.read(run.initrd, "initrd (--initrd)") : null;
         if (run.maxInstructions < 0) {
             throw new UserInputException("--max-instructions " + run.maxInstructions + ": expected 0 or more");

@@ -64,8 +64,16 @@ record InProcessRun(String fault, Outcome outcome, long pc, long x0, long loadAd
     }
 
     static InProcessRun run(byte[] kernel, byte[] dtb, String cmdline, byte[] initrd, Long loadAddress) {
-        Arm64ImageHeader header = Arm64ImageHeader.parse(kernel);
-        FirmwareOptions options = new FirmwareOptions(FdtMemorySource.read(dtb), kernel, "vmlinuz", cmdline, initrd,
+        return run(kernel, Arm64ImageHeader.parse(kernel), "vmlinuz", dtb, cmdline, initrd, loadAddress);
+    }
+
+    /**
+     * Any arm64 EFI image (a UKI, a zboot image); {@code header} is the Image header of the kernel
+     * it starts, for {@link #imageHeaderAtEntry}.
+     */
+    static InProcessRun run(byte[] image, Arm64ImageHeader header, String name, byte[] dtb, String cmdline, byte[] initrd,
+            Long loadAddress) {
+        FirmwareOptions options = new FirmwareOptions(FdtMemorySource.read(dtb), image, name, cmdline, initrd,
                 dtb, 0, loadAddress, text -> { });
         try (UnicornBackend cpu = UnicornBackend.openAarch64(unicorn())) {
             EfiRunner runner = new EfiRunner(cpu, new Aarch64Adapter());

@@ -56,6 +56,8 @@ public final class BootParams {
         Map<String, Object> ramdisk = new LinkedHashMap<>();
         ramdisk.put("image", Hex.of(rd));
         ramdisk.put("size", rdSize);
+        String digest = digestOf(mem, rd, rdSize);
+        if (digest != null) ramdisk.put("sha256", digest);
         m.put("ramdisk", ramdisk);
         int n = Math.min(mem.readU8(at + E820_ENTRIES), E820_MAX);
         List<Map<String, Object>> e820 = new ArrayList<>();
@@ -93,5 +95,14 @@ public final class BootParams {
             sb.append((char) c);
         }
         return sb.toString();
+    }
+
+    /** Initrds up to this size get a digest in the report: what the kernel will unpack, checked. */
+    static final long DIGEST_LIMIT = 1L << 30;
+
+    /** SHA-256 of [at, at + size) of guest memory, or null when empty, too large or not mapped. */
+    public static String digestOf(GuestMemory mem, long at, long size) {
+        if (size <= 0 || size > DIGEST_LIMIT || !mem.isMapped(at, size)) return null;
+        return ImageDigest.sha256(mem.read(at, (int) size));
     }
 }

@@ -26,6 +26,8 @@ public final class ImageDigest {
         Pointer EVP_sha256();
 
         int EVP_Digest(Pointer data, long count, byte[] md, IntByReference size, Pointer type, Pointer engine);
+
+        int EVP_Digest(byte[] data, long count, byte[] md, IntByReference size, Pointer type, Pointer engine);
     }
 
     private static final LibCrypto CRYPTO = load();
@@ -56,6 +58,17 @@ public final class ImageDigest {
                 }
             } catch (IOException | RuntimeException e) {
                 // fall through to the JDK: same digest, only slower
+            }
+        }
+        return jdk(contents);
+    }
+
+    /** Hex SHA-256 of bytes in memory (an initrd read back from guest memory). */
+    public static String sha256(byte[] contents) {
+        if (CRYPTO != null && contents.length > 0) {
+            byte[] md = new byte[32];
+            if (CRYPTO.EVP_Digest(contents, contents.length, md, new IntByReference(), CRYPTO.EVP_sha256(), null) == 1) {
+                return HexFormat.of().formatHex(md);
             }
         }
         return jdk(contents);
