@@ -1,7 +1,9 @@
 package efikexec.bootservices;
 
 import efikexec.bootservices.port.ConsoleSink;
+import efikexec.bootservices.port.FileVolume;
 import efikexec.memmap.TargetMemory;
+import java.util.List;
 
 /**
  * What a firmware instance is built from.
@@ -15,7 +17,30 @@ import efikexec.memmap.TargetMemory;
  * @param seed seeds EFI_RNG and the random-seed table
  * @param loadAddress where to load the image, or null to let the firmware choose
  * @param console where ConOut/StdErr text goes
+ * @param smbiosType11 the OEM strings of an SMBIOS type 11 structure (systemd-stub reads
+ *     credentials and command-line extras there); empty: none
+ * @param esp the read-only volume the image was loaded from, served through
+ *     SimpleFileSystem on its device handle, or null for none
  */
 public record FirmwareOptions(TargetMemory target, byte[] image, String imageName, String cmdline, byte[] initrd,
-        byte[] dtb, long seed, Long loadAddress, ConsoleSink console) {
+        byte[] dtb, long seed, Long loadAddress, ConsoleSink console, List<String> smbiosType11, FileVolume esp) {
+
+    public FirmwareOptions {
+        smbiosType11 = List.copyOf(smbiosType11);
+    }
+
+    /** No SMBIOS strings and no ESP. */
+    public FirmwareOptions(TargetMemory target, byte[] image, String imageName, String cmdline, byte[] initrd,
+            byte[] dtb, long seed, Long loadAddress, ConsoleSink console) {
+        this(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, List.of(), null);
+    }
+
+    public FirmwareOptions withSmbiosType11(List<String> strings) {
+        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, strings, esp);
+    }
+
+    public FirmwareOptions withEsp(FileVolume volume) {
+        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
+                smbiosType11, volume);
+    }
 }
