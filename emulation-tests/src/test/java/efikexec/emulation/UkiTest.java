@@ -20,35 +20,58 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * UKIs built with `efikexec uki build` from Debian bookworm's systemd-stub (systemd 252) and the
- * bookworm kernels, run to the kernel's entry: systemd-stub loads .linux with LoadImage and
- * StartImage, serves .initrd through its own LoadFile2 handle and passes .cmdline on.
+ * UKIs built with `efikexec uki build` from Debian's systemd-stub (bookworm: systemd 252, trixie:
+ * 257) and the bookworm kernels, run to the kernel's entry: systemd-stub loads .linux with
+ * LoadImage and StartImage, serves .initrd through its own LoadFile2 handle and passes .cmdline on.
+ * 257 appends a cpio of its own (/.extra/os-release) to the initrd: ours must be its prefix.
  */
 class UkiTest {
-    static final String ARM_CMDLINE = "console=ttyAMA0 efikexec.uki=arm64";
-    static final String X86_CMDLINE = "console=ttyS0 nokaslr efikexec.uki=x86";
     static final String OS_RELEASE = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
+
+    /** One UKI: a stub of one systemd version for one architecture, built and run once. */
+    record Case(String suite, String arch, Path uki, String cmdline, CliRun build, CliRun run, JsonNode report,
+            List<JsonNode> trace) {
+        boolean x86() {
+            return arch.equals("amd64");
+        }
+
+        @Override
+        public String toString() {
+            return suite + "/" + arch;
+        }
+    }
 
     @TempDir
     static Path dir;
 
     static byte[] initrd;
-    static Path armUki, x86Uki;
-    static CliRun armBuild, x86Build, armRun, x86Run;
-    static JsonNode armReport, x86Report;
-    static List<JsonNode> armTrace, x86Trace;
-    static InProcessRun armInProcess;
+    static List<Case> cases = new ArrayList<>();
+    static Case armBookworm;
+    static InProcessRun armBookwormInProcess, armTrixieInProcess;
 
-    static Path stub(String arch, String file) {
-        Path p = Fixtures.cache().resolve("fixtures/systemd-boot-efi-" + arch + "/" + file);
+    static Path stub(String suite, String arch) {
+        String file = arch.equals("amd64") ? "linuxx64.efi.stub" : "linuxaa64.efi.stub";
+        Path p = Fixtures.cache().resolve("fixtures/systemd-boot-efi-" + suite + "-" + arch + "/" + file);
         if (!Files.isRegularFile(p)) throw Fixtures.missing("systemd-stub " + p + " missing: " + Fixtures.SETUP_HINT);
         return p;
     }
 
-    static CliRun build(Path stub, Path kernel, String cmdline, String uname, Path out) {
-        return CliRun.of("uki", "build", "--stub", stub.toString(), "--linux", kernel.toString(),
-                "--initrd", dir.resolve("initrd.cpio").toString(), "--cmdline", cmdline,
-                "--os-release", dir.resolve("os-release").toString(), "--uname", uname, "-o", out.toString());
+    static Path kernel(String arch) {
+        return arch.equals("amd64") ? Fixtures.amd64Kernel() : Fixtures.arm64Kernel();
+    }
+
+    static String cmdline(String suite, String arch) {
+        return (arch.equals("amd64") ? "console=ttyS0 nokaslr" : "console=ttyAMA0") + " efikexec.uki=" + suite;
+    }
+
+    static CliRun build(String suite, String arch, Path out) {
+        return CliRun.of("uki", "build", "--stub", stub(suite, arch).toString(), "--linux", kernel(arch).toString(),
+                "--initrd", dir.resolve("initrd.cpio").toString(), "--cmdline", cmdline(suite, arch),
+                "--os-release", dir.resolve("os-release").toString(), "--uname", "6.1.0-" + arch, "-o", out.toString());
+    }
+
+    static List<String> target(String arch) {
+        return arch.equals("amd64") ? List.of("--timeout", "180") : List.of("--dtb", Fixtures.qemuVirtDtb().toString());
     }
 
     @BeforeAll
@@ -56,25 +79,31 @@ class UkiTest {
         initrd = Fixtures.initrd();
         Files.write(dir.resolve("initrd.cpio"), initrd);
         Files.writeString(dir.resolve("os-release"), OS_RELEASE);
-        armUki = dir.resolve("arm64.efi");
-        x86Uki = dir.resolve("x86.efi");
-        armBuild = build(stub("arm64", "linuxaa64.efi.stub"), Fixtures.arm64Kernel(), ARM_CMDLINE, "6.1.0-arm64", armUki);
-        x86Build = build(stub("amd64", "linuxx64.efi.stub"), Fixtures.amd64Kernel(), X86_CMDLINE, "6.1.0-amd64", x86Uki);
-
-        armRun = CliRun.of("run", armUki.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(),
-                "--report", dir.resolve("arm.json").toString(), "--trace", dir.resolve("arm.jsonl").toString());
-        armReport = CliRun.json(dir.resolve("arm.json"));
-        armTrace = trace(dir.resolve("arm.jsonl"));
-        x86Run = CliRun.of("run", x86Uki.toString(), "--timeout", "180",
-                "--report", dir.resolve("x86.json").toString(), "--trace", dir.resolve("x86.jsonl").toString());
-        x86Report = CliRun.json(dir.resolve("x86.json"));
-        x86Trace = trace(dir.resolve("x86.jsonl"));
-        armInProcess = InProcessRun.run(Files.readAllBytes(armUki), Arm64ImageHeader.parse(Fixtures.read(Fixtures.arm64Kernel())),
-                "arm64.efi", Fixtures.read(Fixtures.qemuVirtDtb()), null, null, null);
+        for (String suite : List.of("bookworm", "trixie")) {
+            for (String arch : List.of("arm64", "amd64")) {
+                String name = suite + "-" + arch;
+                Path uki = dir.resolve(name + ".efi");
+                CliRun build = build(suite, arch, uki);
+                List<String> args = new ArrayList<>(List.of("run", uki.toString(), "--report",
+                        dir.resolve(name + ".json").toString(), "--trace", dir.resolve(name + ".jsonl").toString()));
+                args.addAll(target(arch));
+                CliRun run = CliRun.of(args);
+                Path report = dir.resolve(name + ".json");
+                cases.add(new Case(suite, arch, uki, cmdline(suite, arch), build, run,
+                        Files.exists(report) ? CliRun.json(report) : null, trace(dir.resolve(name + ".jsonl"))));
+            }
+        }
+        armBookworm = cases.get(0);
+        byte[] header = Fixtures.read(Fixtures.arm64Kernel());
+        armBookwormInProcess = InProcessRun.run(Files.readAllBytes(cases.get(0).uki()), Arm64ImageHeader.parse(header),
+                "bookworm-arm64.efi", Fixtures.read(Fixtures.qemuVirtDtb()), null, null, null);
+        armTrixieInProcess = InProcessRun.run(Files.readAllBytes(cases.get(2).uki()), Arm64ImageHeader.parse(header),
+                "trixie-arm64.efi", Fixtures.read(Fixtures.qemuVirtDtb()), null, null, null);
     }
 
     static List<JsonNode> trace(Path p) {
         List<JsonNode> calls = new ArrayList<>();
+        if (!Files.exists(p)) return calls;
         try {
             for (String l : Files.readAllLines(p)) calls.add(CliRun.json(l));
         } catch (IOException e) {
@@ -84,17 +113,16 @@ class UkiTest {
     }
 
     @Test
-    void buildsBothUkisAndInspectListsTheirSections() {
-        assertEquals(0, armBuild.exitCode(), armBuild::describe);
-        assertEquals(0, x86Build.exitCode(), x86Build::describe);
-        for (Path uki : List.of(armUki, x86Uki)) {
-            CliRun inspect = CliRun.of("inspect", uki.toString(), "--json");
+    void buildsEveryUkiAndInspectListsItsSections() {
+        for (Case c : cases) {
+            assertEquals(0, c.build().exitCode(), c.build()::describe);
+            CliRun inspect = CliRun.of("inspect", c.uki().toString(), "--json");
             assertEquals(0, inspect.exitCode(), inspect::describe);
             JsonNode j = CliRun.json(inspect.out());
-            assertEquals("uki", j.path("format").asText());
+            assertEquals("uki", j.path("format").asText(), c::toString);
             List<String> names = new ArrayList<>();
             j.path("pe").path("sections").forEach(s -> names.add(s.path("name").asText()));
-            assertThat(names).containsSubsequence(".osrel", ".cmdline", ".uname", ".initrd", ".linux");
+            assertThat(names).as(c.toString()).containsSubsequence(".osrel", ".cmdline", ".uname", ".initrd", ".linux");
             assertThat(names.get(names.size() - 1)).isEqualTo(".linux");
         }
     }
@@ -102,75 +130,91 @@ class UkiTest {
     @Test
     void theSameInputsBuildTheSameBytes() throws IOException {
         Path again = dir.resolve("again.efi");
-        CliRun b = build(stub("arm64", "linuxaa64.efi.stub"), Fixtures.arm64Kernel(), ARM_CMDLINE, "6.1.0-arm64", again);
-        assertEquals(0, b.exitCode(), b::describe);
-        assertEquals(-1L, Files.mismatch(armUki, again), "two builds differ");
-        Path x86Again = dir.resolve("x86-again.efi");
-        b = build(stub("amd64", "linuxx64.efi.stub"), Fixtures.amd64Kernel(), X86_CMDLINE, "6.1.0-amd64", x86Again);
-        assertEquals(-1L, Files.mismatch(x86Uki, x86Again), "two x86 builds differ");
+        for (Case c : cases) {
+            CliRun b = build(c.suite(), c.arch(), again);
+            assertEquals(0, b.exitCode(), b::describe);
+            assertEquals(-1L, Files.mismatch(c.uki(), again), c + ": two builds differ");
+        }
     }
 
     @Test
-    void arm64UkiReachesPrimaryEntryWithItsCommandLineAndInitrd() {
-        assertEquals(0, armRun.exitCode(), armRun::describe);
-        assertEquals("kernel-entry", armReport.path("outcome").asText());
-        assertEquals("uki", armReport.path("image").path("format").asText());
-        JsonNode entry = armReport.path("kernelEntry");
-        assertEquals(ARM_CMDLINE, entry.path("fdt").path("chosen").path("bootargs").asText());
-        assertEquals(initrd.length, entry.path("initrd").path("size").asLong());
-
-        assertEquals(Outcome.KERNEL_ENTRY, armInProcess.outcome(), armInProcess::describe);
-        assertThat(armInProcess.initrdBytes()).as("the initrd the kernel finds starts with ours").isNotNull()
-                .startsWith(initrd);
-        byte[] header = armInProcess.imageHeaderAtEntry();
-        assertThat(header).as("an arm64 Image header primary_entry below the pc").isNotNull();
-        assertThat(Arm64ImageHeader.isArm64Image(header)).isTrue();
-        assertThat(armInProcess.console()).contains("Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path");
+    void arm64UkisReachPrimaryEntryWithTheirCommandLineAndInitrd() {
+        for (Case c : cases) {
+            if (c.x86()) continue;
+            assertEquals(0, c.run().exitCode(), c.run()::describe);
+            assertEquals("kernel-entry", c.report().path("outcome").asText());
+            assertEquals("uki", c.report().path("image").path("format").asText());
+            JsonNode entry = c.report().path("kernelEntry");
+            assertEquals(c.cmdline(), entry.path("fdt").path("chosen").path("bootargs").asText(), c::toString);
+            assertThat(entry.path("initrd").path("size").asLong()).as(c.toString()).isGreaterThanOrEqualTo(initrd.length);
+        }
+        assertEquals(initrd.length, armBookworm.report().path("kernelEntry").path("initrd").path("size").asLong(),
+                "252 serves the .initrd as it is");
+        for (InProcessRun r : List.of(armBookwormInProcess, armTrixieInProcess)) {
+            assertEquals(Outcome.KERNEL_ENTRY, r.outcome(), r::describe);
+            assertThat(r.initrdBytes()).as("the initrd the kernel finds starts with ours").isNotNull().startsWith(initrd);
+            byte[] header = r.imageHeaderAtEntry();
+            assertThat(header).as("an arm64 Image header primary_entry below the pc").isNotNull();
+            assertThat(Arm64ImageHeader.isArm64Image(header)).isTrue();
+            assertThat(r.console()).contains("Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path");
+        }
+        assertThat(text(armTrixieInProcess.initrdBytes())).as("257's own cpio").contains(".extra/os-release")
+                .contains("ID=debian");
     }
 
     @Test
-    void x86UkiReachesStartup64WithItsCommandLineAndInitrdInBootParams() throws Exception {
-        assertEquals(0, x86Run.exitCode(), x86Run::describe);
-        assertEquals("kernel-entry", x86Report.path("outcome").asText());
-        JsonNode bp = x86Report.path("kernelEntry").path("bootParams");
-        assertEquals("0x1000000", x86Report.path("kernelEntry").path("pc").asText(), "nokaslr: startup_64 at 16 MiB");
-        assertEquals(X86_CMDLINE, bp.path("cmdline").asText());
-        assertEquals(initrd.length, bp.path("ramdisk").path("size").asLong());
-        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(initrd)),
-                bp.path("ramdisk").path("sha256").asText());
+    void x86UkisReachStartup64WithTheirCommandLineAndInitrdInBootParams() throws Exception {
+        String ours = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(initrd));
+        for (Case c : cases) {
+            if (!c.x86()) continue;
+            assertEquals(0, c.run().exitCode(), c.run()::describe);
+            assertEquals("kernel-entry", c.report().path("outcome").asText());
+            JsonNode bp = c.report().path("kernelEntry").path("bootParams");
+            assertEquals("0x1000000", c.report().path("kernelEntry").path("pc").asText(), "nokaslr: startup_64 at 16 MiB");
+            assertEquals(c.cmdline(), bp.path("cmdline").asText(), c::toString);
+            if (c.suite().equals("bookworm")) {
+                assertEquals(initrd.length, bp.path("ramdisk").path("size").asLong());
+                assertEquals(ours, bp.path("ramdisk").path("sha256").asText());
+            } else {
+                assertThat(bp.path("ramdisk").path("size").asLong()).isGreaterThan(initrd.length);
+            }
+        }
     }
 
     /** The trace shows how the stub started the kernel: LoadImage + StartImage, then the child exits boot services. */
     @Test
     void theStubStartsTheKernelWithLoadImageAndStartImage() {
-        for (List<JsonNode> trace : List.of(armTrace, x86Trace)) {
+        for (Case c : cases) {
+            List<JsonNode> trace = c.trace();
             long ukiHandle = CliRun.hex(first(trace, "HandleProtocol").path("args").get(0));
             JsonNode load = first(trace, "LoadImage");
             assertEquals("SUCCESS", load.path("status").asText());
             JsonNode start = first(trace, "StartImage");
             long child = CliRun.hex(start.path("args").get(0));
-            JsonNode ebs = trace.stream().filter(c -> c.path("name").asText().equals("ExitBootServices")
-                    && c.path("status").asText().equals("SUCCESS")).findFirst().orElseThrow();
+            JsonNode ebs = trace.stream().filter(t -> t.path("name").asText().equals("ExitBootServices")
+                    && t.path("status").asText().equals("SUCCESS")).findFirst().orElseThrow();
             assertThat(load.path("seq").asInt()).isLessThan(start.path("seq").asInt());
             assertThat(start.path("seq").asInt()).isLessThan(ebs.path("seq").asInt());
             assertThat(child).isNotEqualTo(ukiHandle);
             assertEquals(child, CliRun.hex(ebs.path("args").get(0)), "the kernel (the child) exits boot services");
             // systemd-stub installs its own LoadFile2 initrd handle: none came from the firmware
-            assertThat(trace).anyMatch(c -> c.path("name").asText().equals("InstallMultipleProtocolInterfaces"));
+            assertThat(trace).anyMatch(t -> t.path("name").asText().equals("InstallMultipleProtocolInterfaces"));
         }
     }
 
     @Test
     void runsOfTheSameUkiGiveTheSameReport() {
-        CliRun again = CliRun.of("run", armUki.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(),
-                "--report", dir.resolve("arm2.json").toString());
-        assertEquals(0, again.exitCode(), again::describe);
-        assertEquals(CliRun.normalized(armReport), CliRun.normalized(CliRun.json(dir.resolve("arm2.json"))));
+        for (Case c : List.of(cases.get(0), cases.get(2))) {
+            CliRun again = CliRun.of("run", c.uki().toString(), "--dtb", Fixtures.qemuVirtDtb().toString(),
+                    "--report", dir.resolve("again.json").toString());
+            assertEquals(0, again.exitCode(), again::describe);
+            assertEquals(CliRun.normalized(c.report()), CliRun.normalized(CliRun.json(dir.resolve("again.json"))), c::toString);
+        }
     }
 
     @Test
     void aCorruptedLinuxSectionEndsWithTheStubsErrorAndExit3() throws IOException {
-        byte[] b = Files.readAllBytes(armUki);
+        byte[] b = Files.readAllBytes(armBookworm.uki());
         efikexec.pe.PeImage pe = efikexec.pe.PeParser.parse(b);
         long linux = pe.section(".linux").orElseThrow().pointerToRawData();
         int peOffset = (int) linux + (b[(int) linux + 0x3c] & 0xff | (b[(int) linux + 0x3d] & 0xff) << 8);
@@ -184,10 +228,11 @@ class UkiTest {
 
     @Test
     void anInitrdOptionForAUkiIsRefusedInOneLine() {
-        CliRun r = CliRun.of("run", armUki.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(),
+        Path uki = armBookworm.uki();
+        CliRun r = CliRun.of("run", uki.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(),
                 "--initrd", dir.resolve("initrd.cpio").toString());
         assertEquals(2, r.exitCode(), r::describe);
-        assertThat(r.errLines()).singleElement().asString().contains(armUki.toString()).contains(".initrd");
+        assertThat(r.errLines()).singleElement().asString().contains(uki.toString()).contains(".initrd");
     }
 
     @Test

@@ -161,7 +161,7 @@ class UkiBuilderTest {
     @Test
     void realStubsAndKernels() {
         for (String[] a : new String[][] {{"arm64", "linuxaa64.efi.stub"}, {"amd64", "linuxx64.efi.stub"}}) {
-            byte[] stub = Fixtures.read(Fixtures.cacheDir().resolve("fixtures/systemd-boot-efi-" + a[0] + "/" + a[1]));
+            byte[] stub = Fixtures.read(Fixtures.cacheDir().resolve("fixtures/systemd-boot-efi-bookworm-" + a[0] + "/" + a[1]));
             byte[] linux = Fixtures.read(Fixtures.cacheDir().resolve("fixtures/bookworm-" + a[0] + "/vmlinuz"));
             UkiBuilder b = new UkiBuilder(stub, linux).cmdline("console=ttyS0").initrd(random(5000, 5));
             byte[] uki = b.build();
