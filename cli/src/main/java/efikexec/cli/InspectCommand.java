@@ -9,6 +9,8 @@ import efikexec.pe.ImageIdentifier;
 import efikexec.pe.PeImage;
 import efikexec.pe.PeSection;
 import efikexec.pe.linux.Arm64ImageHeader;
+import efikexec.pe.authenticode.Authenticode;
+import efikexec.pe.authenticode.AuthenticodeSignature;
 import efikexec.pe.linux.SetupHeader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,9 +25,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** `efikexec inspect IMAGE [--json]`: what the image is, its PE layout and its boot headers. */
+/**
+ * `efikexec inspect IMAGE [--json]`: what the image is, its PE layout, its Authenticode digest and
+ * signatures, and its boot headers.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Show an image's format, PE headers and sections, and its Linux boot header.")
+        description = "Show an image's format, PE headers and sections, Authenticode signatures, and its Linux boot header.")
 public final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE")
     Path image;
@@ -77,7 +82,7 @@ public final class InspectCommand implements Callable<Integer> {
         p.put("imageVersion", pe.majorImageVersion() + "." + pe.minorImageVersion());
         p.put("dllCharacteristics", Hex.of(pe.dllCharacteristics()));
         p.put("relocations", pe.baseRelocationDirectory().isEmpty() ? "none" : pe.baseRelocationDirectory().size() + " bytes");
-        p.put("signature", pe.securityDirectory().isEmpty() ? "none" : pe.securityDirectory().size() + " bytes");
+        p.put("authenticode", authenticode(path, pe, file));
         List<Map<String, Object>> sections = new ArrayList<>();
         for (PeSection s : pe.sections()) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -131,6 +136,38 @@ public final class InspectCommand implements Callable<Integer> {
         return x;
     }
 
+    /**
+     * The Authenticode digest and each signature, checked against the image (not against any
+     * trusted certificate: that is `run --verify-signature`). A certificate table that cannot be
+     * read makes the image malformed, as a broken PE header does.
+     */
+    static Map<String, Object> authenticode(Path path, PeImage pe, byte[] file) {
+        Authenticode a = InputFiles.parse(path, file, f -> Authenticode.read(pe, f));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sha256", a.sha256Hex());
+        List<Map<String, Object>> signatures = new ArrayList<>();
+        for (AuthenticodeSignature s : a.signatures()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("signer", s.signerSubject() != null ? s.signerSubject() : "unknown (no certificate in the signature)");
+            e.put("issuer", s.signerIssuer());
+            e.put("serial", s.signerSerialHex());
+            e.put("digestAlgorithm", s.digestAlgorithmName());
+            e.put("digest", s.embeddedDigestHex());
+            e.put("digestMatches", s.digestMatches());
+            e.put("signatureVerifies", s.signatureVerifies());
+            if (!s.signatureVerifies()) e.put("signatureProblem", s.signatureProblem());
+            e.put("fileOffset", Hex.of(s.entry().offset()));
+            signatures.add(e);
+        }
+        m.put("signatures", signatures);
+        if (!a.otherEntries().isEmpty()) {
+            m.put("otherCertificates", a.otherEntries().stream()
+                    .map(c -> String.format("revision 0x%04x type 0x%04x at %s", c.revision(), c.type(), Hex.of(c.offset())))
+                    .toList());
+        }
+        return m;
+    }
+
     @SuppressWarnings("unchecked")
     private static void print(PrintWriter out, Map<String, Object> m, String indent) {
         for (Map.Entry<String, Object> e : m.entrySet()) {
@@ -143,6 +180,16 @@ public final class InspectCommand implements Callable<Integer> {
                 // a list of names (flags): one line
                 out.println(indent + e.getKey() + ": " + (list.isEmpty() ? "none"
                         : String.join(", ", list.stream().map(String::valueOf).toList())));
+            } else if (v instanceof List<?> list && !e.getKey().equals("sections")) {
+                // records (signatures): one "- key: value" block each
+                out.println(indent + e.getKey() + ":");
+                for (Object o : list) {
+                    String lead = indent + "  - ";
+                    for (Map.Entry<String, Object> f : ((Map<String, Object>) o).entrySet()) {
+                        out.println(lead + f.getKey() + ": " + f.getValue());
+                        lead = indent + "    ";
+                    }
+                }
             } else if (v instanceof List<?> list) {
                 out.println(indent + e.getKey() + ":");
                 for (Object o : list) {

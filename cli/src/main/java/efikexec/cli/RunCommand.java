@@ -46,6 +46,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     RunOptions run = new RunOptions();
 
+    @Mixin
+    efikexec.cli.option.SignatureOptions signature = new efikexec.cli.option.SignatureOptions();
+
     @Option(names = "--report", paramLabel = "FILE", description = "Write the run report (JSON, schema " + RunReport.SCHEMA + ").")
     Path report;
 
@@ -79,6 +82,7 @@ public final class RunCommand implements Callable<Integer> {
         AtomicFile.checkWritable(serial);
         AtomicFile.checkWritable(trace);
         byte[] file = InputFiles.read(image, "EFI image");
+        SignatureCheck.require(image, file, signature); // as Secure Boot: refused before any of it runs
         // The report's image digest is computed on the second core while the guest runs.
         java.util.concurrent.CompletableFuture<String> digest =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> efikexec.cli.report.ImageDigest.sha256(image, file));
