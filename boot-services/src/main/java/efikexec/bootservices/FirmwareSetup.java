@@ -8,6 +8,7 @@ import efikexec.bootservices.handle.HandleDatabase;
 import efikexec.bootservices.port.EntropySource;
 import efikexec.bootservices.protocol.LoadFile2InitrdProtocol;
 import efikexec.bootservices.protocol.RngProtocol;
+import efikexec.bootservices.protocol.SimpleFileSystemProtocol;
 import efikexec.bootservices.protocol.SimpleTextInputProtocol;
 import efikexec.bootservices.protocol.SimpleTextOutputProtocol;
 import efikexec.bootservices.service.EventServices;
@@ -135,7 +136,19 @@ public final class FirmwareSetup {
         mem.write(seedTable + 4, seed);
         fw.configTables().install(KnownGuids.LINUX_EFI_RANDOM_SEED, seedTable);
 
+        if (!o.smbiosType11().isEmpty()) {
+            // Runtime memory, as edk2 places SMBIOS: the kernel maps and reads it too.
+            byte[] structures = efikexec.bootservices.table.SmbiosTable.structures(o.smbiosType11());
+            long table = allocate(fw, MemoryType.RUNTIME_SERVICES_DATA,
+                    efikexec.bootservices.table.SmbiosTable.ENTRY_POINT_SIZE + structures.length);
+            long tableAt = table + efikexec.bootservices.table.SmbiosTable.ENTRY_POINT_SIZE;
+            mem.write(tableAt, structures);
+            mem.write(table, efikexec.bootservices.table.SmbiosTable.entryPoint(tableAt, structures.length));
+            fw.configTables().install(KnownGuids.SMBIOS3, table);
+        }
+
         if (o.initrd() != null) LoadFile2InitrdProtocol.install(fw, o.initrd());
+        if (o.esp() != null) SimpleFileSystemProtocol.install(fw, ImageLoader.deviceHandle(fw), o.esp());
 
         if (reserveImage != null) {
             fw.pages().freePages(reserveImage.address(), imagePages);

@@ -44,6 +44,16 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
                     + " add more with efikexec uki build --initrd");
         }
         byte[] initrd = run.initrd != null ? InputFiles.read(run.initrd, "initrd (--initrd)") : null;
+        if (run.profile != null) checkProfile(image, file, id, run.profile);
+        for (String s : run.smbiosType11) {
+            if (s.isEmpty() || s.indexOf('\0') >= 0) {
+                throw new UserInputException("--smbios-type11 \"" + s + "\": expected a non-empty string without NUL bytes");
+            }
+        }
+        if (run.smbiosType11.size() > efikexec.bootservices.table.SmbiosTable.MAX_STRINGS) {
+            throw new UserInputException("--smbios-type11: at most " + efikexec.bootservices.table.SmbiosTable.MAX_STRINGS
+                    + " strings fit one type 11 structure");
+        }
         if (run.maxInstructions < 0) {
             throw new UserInputException("--max-instructions " + run.maxInstructions + ": expected 0 or more");
         }
@@ -59,6 +69,29 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         UnicornRuntime runtime = UnicornRuntime.load(run.unicorn);
         efikexec.cli.progress.StartupClock.mark("unicorn loaded");
         return new RunInputs(image, file, id, header, target, initrd, run, runtime);
+    }
+
+    /**
+     * Profiles are systemd-stub 257's: older stubs would take "@N" as the whole command line, so
+     * --profile is refused for them, and for anything that is not a UKI.
+     */
+    private static void checkProfile(Path image, byte[] file, IdentifiedImage id, int profile) {
+        if (profile < 0) throw new UserInputException("--profile " + profile + ": expected 0 or more");
+        if (id.format() != ImageFormat.UKI) {
+            throw new UserInputException(image + ": --profile: only a UKI has profiles; this is " + id.format().description());
+        }
+        long stubEnd = id.pe().section(".linux").map(s -> s.pointerToRawData()).orElse((long) file.length);
+        java.util.Optional<efikexec.pe.uki.StubVersion> v = efikexec.pe.uki.StubVersion.find(file, (int) stubEnd);
+        if (v.isEmpty() || v.get().major() < 257) {
+            throw new UserInputException(image + ": --profile: profiles need systemd-stub 257 or later; this UKI's stub is "
+                    + v.map(x -> "systemd-stub " + x.text()).orElse("of unknown version"));
+        }
+    }
+
+    /** The first image's LoadOptions: the command line, after "@N " when a profile is chosen. */
+    String loadOptions() {
+        if (run.profile == null) return run.cmdline;
+        return "@" + run.profile + (run.cmdline != null ? " " + run.cmdline : "");
     }
 
     static final String AARCH64 = "aarch64";
@@ -83,7 +116,7 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         runner.onServiceCall(calls);
         runner.onProgress(progress);
         FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),
-                run.cmdline, initrd, target.dtb(), run.seed, run.loadAddress, text -> { });
+                loadOptions(), initrd, target.dtb(), run.seed, run.loadAddress, text -> { }).withSmbiosType11(run.smbiosType11);
         RunLimits limits = new RunLimits(run.maxInstructions, (long) Math.ceil(run.timeoutSeconds * 1000),
                 run.countInstructions);
         try {

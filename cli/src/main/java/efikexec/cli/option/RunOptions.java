@@ -16,6 +16,14 @@ public final class RunOptions {
     @Option(names = "--initrd", paramLabel = "FILE", description = "Initrd served through LoadFile2 on the LINUX_EFI_INITRD_MEDIA device path.")
     public Path initrd;
 
+    @Option(names = "--profile", paramLabel = "N",
+            description = "UKI profile to boot (systemd-stub 257+): LoadOptions start with @N, as systemd-boot passes it.")
+    public Integer profile;
+
+    @Option(names = "--smbios-type11", paramLabel = "STRING",
+            description = "An OEM string in an SMBIOS type 11 table (repeatable), e.g. io.systemd.stub.kernel-cmdline-extra=…")
+    public java.util.List<String> smbiosType11 = new java.util.ArrayList<>();
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of EFI_RNG and the random-seed table (default ${DEFAULT-VALUE}).")
     public long seed;
 
