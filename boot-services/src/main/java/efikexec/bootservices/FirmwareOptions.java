@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param target the target machine's RAM and reserved ranges
  * @param image the EFI image file to load and start, or null to build the firmware alone
- * @param imageName the file name the image's LoadedImage FilePath shows
+ * @param imageName the image's path on its device, '\' between names, without the leading '\'
+ *     (a file name alone is a file at the root): its LoadedImage FilePath is '\' + imageName
  * @param cmdline the image's LoadOptions (UCS-2), or null for none
  * @param initrd the initrd served through LoadFile2, or null
  * @param dtb the target's device tree, installed as the DEVICE_TREE config table, or null
@@ -41,6 +42,15 @@ public record FirmwareOptions(TargetMemory target, byte[] image, String imageNam
 
     public FirmwareOptions withEsp(FileVolume volume) {
         return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
+                smbiosType11, volume);
+    }
+
+    /**
+     * The ESP, with the image at imagePath on it (as imageName): systemd-stub finds the UKI's own
+     * addons and credentials in the directory named after its FilePath, \EFI\Linux\NAME.efi.extra.d.
+     */
+    public FirmwareOptions withEsp(FileVolume volume, String imagePath) {
+        return new FirmwareOptions(target, image, imagePath, cmdline, initrd, dtb, seed, loadAddress, console,
                 smbiosType11, volume);
     }
 }

@@ -97,7 +97,11 @@ public final class ImageLoader {
         return Math.max(4096, pe.sectionAlignment());
     }
 
-    private static long deviceHandle(Firmware fw) {
+    /**
+     * The handle of the device every image is loaded from (their LoadedImage.DeviceHandle),
+     * created with its device path on first use: the ESP's SimpleFileSystem goes there too.
+     */
+    public static long deviceHandle(Firmware fw) {
         for (long h : fw.handles().handlesWith(KnownGuids.DEVICE_PATH)) {
             DevicePath dp = DevicePath.read(fw.memory(), fw.handles().find(h, KnownGuids.DEVICE_PATH));
             if (DevicePath.EMPTY.vendorHardware(DEVICE_GUID).equals(dp)) return h;

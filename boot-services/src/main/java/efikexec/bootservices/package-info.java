@@ -9,7 +9,8 @@
  * RaiseTPL/RestoreTPL (a number), CreateEvent/CreateEventEx/CloseEvent/CheckEvent (events are
  * never signalled), Install/Reinstall/UninstallProtocolInterface, HandleProtocol, LocateHandle,
  * LocateDevicePath (longest node-wise prefix), InstallConfigurationTable, LoadImage (from a
- * source buffer: parsed, placed, relocated, with its LoadedImage), StartImage (the emulator runs
+ * source buffer, or from a file on the ESP's SimpleFileSystem: parsed, placed, relocated, with
+ * its LoadedImage), StartImage (the emulator runs
  * the child on the caller's behalf; its return or Exit gives the caller its status),
  * UnloadImage (of images not started), Exit,
  * ExitBootServices (with a real MapKey check), Stall (virtual clock), SetWatchdogTimer (answers
@@ -19,11 +20,12 @@
  * date plus the virtual clock), GetVariable, GetNextVariableName, SetVariable (in memory for the
  * run), ResetSystem (ends the run). Protocols: LoadedImage and its device path,
  * SimpleTextOutput (ConOut = StdErr, into the console log), SimpleTextInput (no key ever),
- * RNG (seeded), LoadFile2 initrd on VenMedia(LINUX_EFI_INITRD_MEDIA). Config tables: the
+ * RNG (seeded), LoadFile2 initrd on VenMedia(LINUX_EFI_INITRD_MEDIA), SimpleFileSystem and
+ * File (revision 1, read-only) over the ESP on the image's device. Config tables: the
  * target DTB, EFI_RT_PROPERTIES_TABLE (nothing supported at runtime), LINUX_EFI_RANDOM_SEED.
  * <p>
  * <b>Logged and EFI_UNSUPPORTED</b>: every other boot-services slot (LoadImage without a
- * source buffer answers NOT_FOUND until device-path loading exists),
+ * source buffer answers NOT_FOUND for a file on no SimpleFileSystem of ours),
  * SetTimer, WaitForEvent, SignalEvent, Connect/DisconnectController, OpenProtocolInformation,
  * RegisterProtocolNotify; runtime SetTime, wake-up timer, ConvertPointer, capsules,
  * QueryVariableInfo, GetNextHighMonotonicCount.

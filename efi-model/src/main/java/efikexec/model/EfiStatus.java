@@ -3,6 +3,8 @@ package efikexec.model;
 /** EFI_STATUS values that this firmware returns (UEFI spec appendix D). */
 public enum EfiStatus {
     SUCCESS(0),
+    /** A warning, not an error: File.Delete closed the handle but deleted nothing. */
+    WARN_DELETE_FAILURE(2),
     LOAD_ERROR(err(1)),
     INVALID_PARAMETER(err(2)),
     UNSUPPORTED(err(3)),

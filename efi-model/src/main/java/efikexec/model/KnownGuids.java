@@ -30,6 +30,9 @@ public final class KnownGuids {
     public static final Guid UGA_DRAW = g("UGA_DRAW_PROTOCOL", "982c298b-f4fa-41cb-b838-77aa688fb839");
     public static final Guid PCI_IO = g("PCI_IO_PROTOCOL", "4cf5b200-68b8-4ca5-9eec-b23e3f50029a");
     public static final Guid SIMPLE_FILE_SYSTEM = g("SIMPLE_FILE_SYSTEM_PROTOCOL", "964e5b22-6459-11d2-8e39-00a0c969723b");
+    public static final Guid FILE_INFO = g("FILE_INFO_ID", "09576e92-6d3f-11d2-8e39-00a0c969723b");
+    public static final Guid FILE_SYSTEM_INFO = g("FILE_SYSTEM_INFO_ID", "09576e93-6d3f-11d2-8e39-00a0c969723b");
+    public static final Guid FILE_SYSTEM_VOLUME_LABEL = g("FILE_SYSTEM_VOLUME_LABEL_ID", "db47d7d3-fe81-11d3-9a35-0090273fc14d");
     public static final Guid TCG2 = g("TCG2_PROTOCOL", "607f766c-7455-42be-930b-e4d76db2720f");
     public static final Guid CC_MEASUREMENT = g("CC_MEASUREMENT_PROTOCOL", "96751a3d-72f4-41a6-a794-ed5d0e67ae6b");
     public static final Guid MEMORY_ATTRIBUTE = g("MEMORY_ATTRIBUTE_PROTOCOL", "f4560cf6-40ec-4b4a-a192-bf1d57d0b189");

@@ -20,4 +20,14 @@ public interface FileVolume {
 
     /** A file's bytes; null when it is not a readable regular file. */
     byte[] read(String path);
+
+    /**
+     * A regular file's size in bytes, or -1 when it is none. Directory reads and GetInfo report
+     * the size of every entry they show, where a reader may open none of them: a volume that can
+     * tell the size without reading the file (sysexts run to hundreds of MiB) should say so here.
+     */
+    default long size(String path) {
+        byte[] b = read(path);
+        return b == null ? -1 : b.length;
+    }
 }

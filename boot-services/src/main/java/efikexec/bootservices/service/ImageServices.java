@@ -9,9 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * LoadImage (from a source buffer), StartImage, UnloadImage, Exit and ExitBootServices
- * (UEFI 2.10, 7.4). StartImage only checks and asks; the emulator runs the child. LoadImage from
- * a device path without a source buffer is not here yet (NOT_FOUND, traced).
+ * LoadImage (from a source buffer, or from a device path through a SimpleFileSystem of ours),
+ * StartImage, UnloadImage, Exit and ExitBootServices (UEFI 2.10, 7.4). StartImage only checks and
+ * asks; the emulator runs the child.
  */
 public final class ImageServices {
     private final Firmware fw;
@@ -36,12 +36,15 @@ public final class ImageServices {
     private long loadImage(CallArgs a) {
         long parent = a.arg(1), devicePath = a.arg(2), source = a.arg(3), size = a.arg(4), handlePtr = a.arg(5);
         if (handlePtr == 0 || fw.image(parent) == null) return EfiStatus.INVALID_PARAMETER.code();
+        byte[] file;
         if (source == 0) {
-            fw.registry().note("loading from a device path is not supported yet");
-            return EfiStatus.NOT_FOUND.code();
+            // systemd-stub loads its addons this way, from the ESP.
+            file = devicePath == 0 ? null : efikexec.bootservices.protocol.SimpleFileSystemProtocol.loadFile(fw, devicePath);
+            if (file == null) return EfiStatus.NOT_FOUND.code();
+        } else {
+            if (size == 0 || Long.compareUnsigned(size, MAX_SOURCE) > 0) return EfiStatus.LOAD_ERROR.code();
+            file = fw.memory().read(source, (int) size);
         }
-        if (size == 0 || Long.compareUnsigned(size, MAX_SOURCE) > 0) return EfiStatus.LOAD_ERROR.code();
-        byte[] file = fw.memory().read(source, (int) size);
         efikexec.pe.PeImage pe;
         try {
             pe = efikexec.pe.PeParser.parse(file);
