@@ -42,6 +42,15 @@ public final class UkiBuilder {
         this.linux = linux;
     }
 
+    /**
+     * An addon instead of a UKI, from systemd's addon stub (addonaa64.efi.stub, addonx64.efi.stub):
+     * systemd-stub 254+ loads it from the ESP and takes its .cmdline (or .dtb, .initrd), so it
+     * carries no kernel. The stub's own .sbat is kept as it is: with no kernel there is nothing to merge.
+     */
+    public static UkiBuilder addon(byte[] stub) {
+        return new UkiBuilder(stub, null);
+    }
+
     public UkiBuilder initrd(byte[] initrd) {
         initrds.add(initrd);
         return this;
@@ -81,8 +90,8 @@ public final class UkiBuilder {
      */
     public byte[] build() {
         PeImage stubPe = parse(stub, "stub");
-        PeImage linuxPe = parse(linux, "linux");
-        if (linuxPe.machine() != stubPe.machine()) {
+        PeImage linuxPe = linux == null ? null : parse(linux, "linux");
+        if (linuxPe != null && linuxPe.machine() != stubPe.machine()) {
             throw new FormatException("linux: Machine", linuxPe.coffHeaderOffset(), String.format(
                     "the kernel is for %s, the stub for %s", linuxPe.arch(), stubPe.arch()));
         }
@@ -101,9 +110,11 @@ public final class UkiBuilder {
         add(parts, ".dtb", dtb);
         add(parts, ".uname", uname);
         add(parts, ".initrd", joinInitrds());
-        parts.add(new Part(".sbat", Sbat.merge(List.of(Sbat.componentLines(stubPe, stub),
-                Sbat.componentLines(linuxPe, linux)))));
-        parts.add(new Part(".linux", linux));
+        if (linuxPe != null) {
+            parts.add(new Part(".sbat", Sbat.merge(List.of(Sbat.componentLines(stubPe, stub),
+                    Sbat.componentLines(linuxPe, linux)))));
+            parts.add(new Part(".linux", linux));
+        }
 
         Image img = new Image(stripSymbolTable(stubPe, stub), stubPe);
         img.alignSectionData();
