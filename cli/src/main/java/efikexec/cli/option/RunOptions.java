@@ -24,6 +24,10 @@ public final class RunOptions {
             description = "An OEM string in an SMBIOS type 11 table (repeatable), e.g. io.systemd.stub.kernel-cmdline-extra=…")
     public java.util.List<String> smbiosType11 = new java.util.ArrayList<>();
 
+    @Option(names = "--esp", paramLabel = "DIR", description = "A directory served read-only as the image's ESP (SimpleFileSystem):"
+            + " systemd-stub picks up addons, credentials and extensions there. The image sits at its path inside DIR, else at EFI\\Linux\\NAME.")
+    public Path esp;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of EFI_RNG and the random-seed table (default ${DEFAULT-VALUE}).")
     public long seed;
 
