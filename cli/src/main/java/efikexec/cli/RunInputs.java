@@ -94,6 +94,19 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         return "@" + run.profile + (run.cmdline != null ? " " + run.cmdline : "");
     }
 
+    /** The arm64 Image header of the kernel the file carries: the file itself, or a UKI's .linux. */
+    Arm64ImageHeader kernelInFile() {
+        if (header != null) return header;
+        if (id.format() != ImageFormat.UKI) return null;
+        byte[] linux = new efikexec.pe.uki.UkiSections(id.pe(), file).bytes(".linux").orElse(new byte[0]);
+        if (!Arm64ImageHeader.isArm64Image(linux)) return null;
+        try {
+            return Arm64ImageHeader.parse(linux);
+        } catch (efikexec.model.FormatException e) {
+            return null; // the stub will say what is wrong with its kernel
+        }
+    }
+
     static final String AARCH64 = "aarch64";
     static final String X86_64 = "x86_64";
 
@@ -112,7 +125,7 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
 
     /** One emulation on a fresh engine; the caller closes the engine after reading guest memory. */
     RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress) {
-        EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter() : new Aarch64Adapter());
+        EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter() : new Aarch64Adapter(kernelInFile()));
         runner.onServiceCall(calls);
         runner.onProgress(progress);
         FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),

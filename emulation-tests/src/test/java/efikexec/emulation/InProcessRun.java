@@ -76,7 +76,7 @@ record InProcessRun(String fault, Outcome outcome, long pc, long x0, long loadAd
         FirmwareOptions options = new FirmwareOptions(FdtMemorySource.read(dtb), image, name, cmdline, initrd,
                 dtb, 0, loadAddress, text -> { });
         try (UnicornBackend cpu = UnicornBackend.openAarch64(unicorn())) {
-            EfiRunner runner = new EfiRunner(cpu, new Aarch64Adapter());
+            EfiRunner runner = new EfiRunner(cpu, new Aarch64Adapter(header));
             RunResult r = runner.run(options, Until.ENTRY, new RunLimits(0, 60_000, false));
             return capture(r, header);
         }

@@ -21,9 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * UKIs built with `efikexec uki build` from Debian's systemd-stub (bookworm: systemd 252, trixie:
- * 257) and the bookworm kernels, run to the kernel's entry: systemd-stub loads .linux with
- * LoadImage and StartImage, serves .initrd through its own LoadFile2 handle and passes .cmdline on.
- * 257 appends a cpio of its own (/.extra/os-release) to the initrd: ours must be its prefix.
+ * 257, forky: 258+) and the bookworm kernels, run to the kernel's entry: systemd-stub serves
+ * .initrd through its own LoadFile2 handle and passes .cmdline on; up to 257 it starts .linux with
+ * LoadImage and StartImage, from 258 on it loads the kernel itself and runs it under its own
+ * handle. 257 and later append a cpio of their own (/.extra/os-release) to the initrd: ours must be
+ * its prefix.
  */
 class UkiTest {
     static final String OS_RELEASE = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n";
@@ -41,13 +43,15 @@ class UkiTest {
         }
     }
 
+    static final List<String> SUITES = List.of("bookworm", "trixie", "forky");
+
     @TempDir
     static Path dir;
 
     static byte[] initrd;
     static List<Case> cases = new ArrayList<>();
     static Case armBookworm;
-    static InProcessRun armBookwormInProcess, armTrixieInProcess;
+    static InProcessRun armBookwormInProcess, armTrixieInProcess, armForkyInProcess;
 
     static Path stub(String suite, String arch) {
         String file = arch.equals("amd64") ? "linuxx64.efi.stub" : "linuxaa64.efi.stub";
@@ -79,7 +83,7 @@ class UkiTest {
         initrd = Fixtures.initrd();
         Files.write(dir.resolve("initrd.cpio"), initrd);
         Files.writeString(dir.resolve("os-release"), OS_RELEASE);
-        for (String suite : List.of("bookworm", "trixie")) {
+        for (String suite : SUITES) {
             for (String arch : List.of("arm64", "amd64")) {
                 String name = suite + "-" + arch;
                 Path uki = dir.resolve(name + ".efi");
@@ -99,6 +103,8 @@ class UkiTest {
                 "bookworm-arm64.efi", Fixtures.read(Fixtures.qemuVirtDtb()), null, null, null);
         armTrixieInProcess = InProcessRun.run(Files.readAllBytes(cases.get(2).uki()), Arm64ImageHeader.parse(header),
                 "trixie-arm64.efi", Fixtures.read(Fixtures.qemuVirtDtb()), null, null, null);
+        armForkyInProcess = InProcessRun.run(Files.readAllBytes(cases.get(4).uki()), Arm64ImageHeader.parse(header),
+                "forky-arm64.efi", Fixtures.read(Fixtures.qemuVirtDtb()), null, null, null);
     }
 
     static List<JsonNode> trace(Path p) {
@@ -150,16 +156,21 @@ class UkiTest {
         }
         assertEquals(initrd.length, armBookworm.report().path("kernelEntry").path("initrd").path("size").asLong(),
                 "252 serves the .initrd as it is");
-        for (InProcessRun r : List.of(armBookwormInProcess, armTrixieInProcess)) {
+        for (InProcessRun r : List.of(armBookwormInProcess, armTrixieInProcess, armForkyInProcess)) {
             assertEquals(Outcome.KERNEL_ENTRY, r.outcome(), r::describe);
             assertThat(r.initrdBytes()).as("the initrd the kernel finds starts with ours").isNotNull().startsWith(initrd);
+            assertThat(r.console()).contains("Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path");
+        }
+        for (InProcessRun r : List.of(armBookwormInProcess, armTrixieInProcess)) {
             byte[] header = r.imageHeaderAtEntry();
             assertThat(header).as("an arm64 Image header primary_entry below the pc").isNotNull();
             assertThat(Arm64ImageHeader.isArm64Image(header)).isTrue();
-            assertThat(r.console()).contains("Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path");
         }
-        assertThat(text(armTrixieInProcess.initrdBytes())).as("257's own cpio").contains(".extra/os-release")
-                .contains("ID=debian");
+        // 258+ loads the kernel's sections without its headers: the entry is found by its code
+        assertThat(Arm64ImageHeader.isArm64Image(armForkyInProcess.imageHeaderAtEntry())).isFalse();
+        for (InProcessRun r : List.of(armTrixieInProcess, armForkyInProcess)) {
+            assertThat(text(r.initrdBytes())).as("257+'s own cpio").contains(".extra/os-release").contains("ID=debian");
+        }
     }
 
     @Test
@@ -181,30 +192,48 @@ class UkiTest {
         }
     }
 
-    /** The trace shows how the stub started the kernel: LoadImage + StartImage, then the child exits boot services. */
+    /** Up to 257, the trace shows LoadImage + StartImage, then the child exiting boot services. */
     @Test
-    void theStubStartsTheKernelWithLoadImageAndStartImage() {
+    void upTo257TheStubStartsTheKernelWithLoadImageAndStartImage() {
         for (Case c : cases) {
+            if (c.suite().equals("forky")) continue;
             List<JsonNode> trace = c.trace();
             long ukiHandle = CliRun.hex(first(trace, "HandleProtocol").path("args").get(0));
             JsonNode load = first(trace, "LoadImage");
             assertEquals("SUCCESS", load.path("status").asText());
             JsonNode start = first(trace, "StartImage");
             long child = CliRun.hex(start.path("args").get(0));
-            JsonNode ebs = trace.stream().filter(t -> t.path("name").asText().equals("ExitBootServices")
-                    && t.path("status").asText().equals("SUCCESS")).findFirst().orElseThrow();
+            JsonNode ebs = exitBootServices(trace);
             assertThat(load.path("seq").asInt()).isLessThan(start.path("seq").asInt());
             assertThat(start.path("seq").asInt()).isLessThan(ebs.path("seq").asInt());
             assertThat(child).isNotEqualTo(ukiHandle);
-            assertEquals(child, CliRun.hex(ebs.path("args").get(0)), "the kernel (the child) exits boot services");
+            assertEquals(child, CliRun.hex(ebs.path("args").get(0)), c + ": the kernel (the child) exits boot services");
             // systemd-stub installs its own LoadFile2 initrd handle: none came from the firmware
             assertThat(trace).anyMatch(t -> t.path("name").asText().equals("InstallMultipleProtocolInterfaces"));
         }
     }
 
+    /** From 258 on the stub loads the kernel itself: no LoadImage, and the UKI's own handle exits boot services. */
+    @Test
+    void from258TheStubRunsTheKernelUnderItsOwnHandle() {
+        for (Case c : cases) {
+            if (!c.suite().equals("forky")) continue;
+            assertEquals(0, c.run().exitCode(), c.run()::describe);
+            List<JsonNode> trace = c.trace();
+            assertThat(trace).noneMatch(t -> t.path("name").asText().matches("LoadImage|StartImage"));
+            long ukiHandle = CliRun.hex(first(trace, "HandleProtocol").path("args").get(0));
+            assertEquals(ukiHandle, CliRun.hex(exitBootServices(trace).path("args").get(0)), c::toString);
+        }
+    }
+
+    private static JsonNode exitBootServices(List<JsonNode> trace) {
+        return trace.stream().filter(t -> t.path("name").asText().equals("ExitBootServices")
+                && t.path("status").asText().equals("SUCCESS")).findFirst().orElseThrow();
+    }
+
     @Test
     void runsOfTheSameUkiGiveTheSameReport() {
-        for (Case c : List.of(cases.get(0), cases.get(2))) {
+        for (Case c : List.of(cases.get(0), cases.get(2), cases.get(4))) {
             CliRun again = CliRun.of("run", c.uki().toString(), "--dtb", Fixtures.qemuVirtDtb().toString(),
                     "--report", dir.resolve("again.json").toString());
             assertEquals(0, again.exitCode(), again::describe);

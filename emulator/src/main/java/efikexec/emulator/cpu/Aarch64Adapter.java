@@ -22,6 +22,24 @@ public final class Aarch64Adapter implements ArchAdapter {
     private final Aarch64Cpu code = new Aarch64Cpu();
     /** The Image header of the image that called ExitBootServices; null until then, or when it is no Image. */
     private Arm64ImageHeader kernelHeader;
+    /** primary_entry's first bytes when the kernel sits in memory without its Image header, else null. */
+    private byte[] entryCode;
+    private static final int ENTRY_CODE_BYTES = 32;
+    /** The header of the kernel the file carries (an Image itself, a UKI's .linux), or null. */
+    private final Arm64ImageHeader fileKernel;
+
+    public Aarch64Adapter() {
+        this(null);
+    }
+
+    /**
+     * @param fileKernel the Image header of the kernel inside the file being run, when it has one:
+     *     used when the image that exits boot services has none in memory (systemd-stub 258+ loads
+     *     the kernel's sections itself, without its headers, and points its own LoadedImage there)
+     */
+    public Aarch64Adapter(Arm64ImageHeader fileKernel) {
+        this.fileKernel = fileKernel;
+    }
 
     @Override
     public FirmwareCode code() {
@@ -109,20 +127,28 @@ public final class Aarch64Adapter implements ArchAdapter {
     }
 
     /**
-     * The kernel is the image that exits boot services (a UKI's or zboot image's child, not the
-     * first image): its Image header, as loaded (the header is the first bytes of the PE headers).
+     * The kernel is the image that exits boot services (not necessarily the first image): its
+     * Image header, as loaded (the header is the first bytes of the PE headers).
      */
     @Override
-    public void bootServicesExited(EmulatorBackend cpu, LoadedImage caller) {
+    public void bootServicesExited(EmulatorBackend cpu, long imageBase, long imageSize) {
         GuestMemory mem = cpu.memory();
-        kernelHeader = null;
-        if (caller == null || !mem.isMapped(caller.base(), Arm64ImageHeader.SIZE)) return;
-        byte[] head = mem.read(caller.base(), Arm64ImageHeader.SIZE);
-        if (!Arm64ImageHeader.isArm64Image(head)) return;
+        kernelHeader = fileKernel;
+        entryCode = null;
+        if (!mem.isMapped(imageBase, Arm64ImageHeader.SIZE)) return;
+        byte[] head = mem.read(imageBase, Arm64ImageHeader.SIZE);
+        if (!Arm64ImageHeader.isArm64Image(head)) {
+            // Sections without headers (systemd-stub 258+): primary_entry's first instructions,
+            // as loaded, identify the kernel wherever its stub copies it.
+            if (fileKernel != null && mem.isMapped(imageBase + fileKernel.primaryEntryOffset(), ENTRY_CODE_BYTES)) {
+                entryCode = mem.read(imageBase + fileKernel.primaryEntryOffset(), ENTRY_CODE_BYTES);
+            }
+            return;
+        }
         try {
             kernelHeader = Arm64ImageHeader.parse(head);
         } catch (efikexec.model.FormatException e) {
-            kernelHeader = null; // an EFI app that is no kernel: no kernel entry to find
+            kernelHeader = fileKernel; // not the kernel's header after all
         }
     }
 
@@ -135,6 +161,10 @@ public final class Aarch64Adapter implements ArchAdapter {
         if (kernelHeader == null) return false;
         long base = pc - kernelHeader.primaryEntryOffset();
         GuestMemory mem = cpu.memory();
+        if (entryCode != null && mem.isMapped(pc, entryCode.length)
+                && java.util.Arrays.equals(mem.read(pc, entryCode.length), entryCode)) {
+            return true;
+        }
         if (!mem.isMapped(base, Arm64ImageHeader.SIZE)) return false;
         return mem.readU32(base + Arm64ImageHeader.OFF_MAGIC) == Arm64ImageHeader.MAGIC
                 && mem.readU32(base + Arm64ImageHeader.OFF_CODE1) == kernelHeader.code1();

@@ -46,10 +46,13 @@ public interface ArchAdapter {
     void jump(EmulatorBackend cpu, long pc);
 
     /**
-     * ExitBootServices succeeded, called by this image: the kernel's own EFI stub, which may be a
-     * child of the first image (a UKI's or a zboot image's kernel).
+     * ExitBootServices succeeded, called by the image whose LoadedImage protocol says it spans
+     * [imageBase, imageBase + imageSize): the kernel's own EFI stub. That may be a child of the
+     * first image (a UKI's or zboot image's kernel, started by LoadImage/StartImage) or a kernel
+     * the first image loaded itself and runs under its own handle, with its LoadedImage pointed at
+     * the kernel (systemd-stub 258+): hence the guest's protocol, not the firmware's record.
      */
-    default void bootServicesExited(EmulatorBackend cpu, LoadedImage caller) {
+    default void bootServicesExited(EmulatorBackend cpu, long imageBase, long imageSize) {
     }
 
     /** Whether pc is the first instruction of the kernel proper. */

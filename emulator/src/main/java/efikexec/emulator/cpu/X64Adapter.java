@@ -31,8 +31,8 @@ public final class X64Adapter implements ArchAdapter {
     private static final long GIB = 1L << 30;
 
     private final X64Cpu code = new X64Cpu();
-    /** The images entered and not yet returned from, innermost first (StartImage nests them). */
-    private final java.util.ArrayDeque<LoadedImage> images = new java.util.ArrayDeque<>();
+    /** Image bases whose RDTSC sites answer from the virtual counter. */
+    private final java.util.Set<Long> tscHooked = new java.util.HashSet<>();
 
     @Override
     public FirmwareCode code() {
@@ -76,9 +76,8 @@ public final class X64Adapter implements ArchAdapter {
 
     @Override
     public void enterImage(EmulatorBackend cpu, LoadedImage image, long systemTable, long returnAddress, long stackTop) {
-        images.push(image);
         // Every image entered: a UKI's or zboot image's child is the kernel that reads the TSC.
-        virtualTsc(cpu, image);
+        virtualTsc(cpu, image.base(), image.size());
         // As if called: 16-byte aligned before the call, the return address pushed, shadow
         // space above it belongs to the callee.
         long rsp = (stackTop - 0x40) & ~15L;
@@ -97,12 +96,13 @@ public final class X64Adapter implements ArchAdapter {
      * instruction (pairs that are not an instruction start never fire). Hiding the TSC in CPUID
      * is no way out: the stub then falls back to an i8254 read through pointers it never set.
      */
-    private void virtualTsc(EmulatorBackend cpu, LoadedImage image) {
-        byte[] code = cpu.memory().read(image.base(), (int) Math.min(image.size(), Integer.MAX_VALUE));
+    private void virtualTsc(EmulatorBackend cpu, long base, long size) {
+        if (!tscHooked.add(base) || size <= 0 || size > Integer.MAX_VALUE || !cpu.memory().isMapped(base, size)) return;
+        byte[] code = cpu.memory().read(base, (int) size);
         long[] tsc = this.tsc;
         for (int i = 0; i + 1 < code.length; i++) {
             if (code[i] == 0x0f && code[i + 1] == 0x31) {
-                long at = image.base() + i;
+                long at = base + i;
                 cpu.onInstructionAt(at, () -> {
                     tsc[0] += TSC_STEP;
                     cpu.write(X64Register.RAX, tsc[0] & 0xffffffffL);
@@ -181,11 +181,9 @@ public final class X64Adapter implements ArchAdapter {
         return CONTEXT.read(cpu);
     }
 
-    /** Back in the caller of the last entered image: its range marks the stub again. */
     @Override
     public void restoreContext(EmulatorBackend cpu, long[] context) {
         CONTEXT.write(cpu, context);
-        images.pop();
     }
 
     @Override
@@ -193,11 +191,22 @@ public final class X64Adapter implements ArchAdapter {
         cpu.write(X64Register.RIP, pc);
     }
 
+    /** The range of the image that exited boot services: the kernel's own stub. */
+    private long stubBase = -1, stubEnd = -1;
+
+    @Override
+    public void bootServicesExited(EmulatorBackend cpu, long imageBase, long imageSize) {
+        stubBase = imageBase;
+        stubEnd = imageBase + imageSize;
+        // A kernel its parent loaded without LoadImage (systemd-stub 258+) was never entered
+        // through the firmware: its decompressor's TSC reads are hooked now, before they run.
+        virtualTsc(cpu, imageBase, imageSize);
+    }
+
     /** Outside the stub's own image: the stub has jumped into the kernel it decompressed. */
     @Override
     public boolean isKernelEntry(EmulatorBackend cpu, long pc) {
-        LoadedImage image = images.peek();
-        return image != null && (pc < image.base() || pc >= image.base() + image.size());
+        return stubBase >= 0 && (pc < stubBase || pc >= stubEnd);
     }
 
     private static final RegisterSet ENTRY = RegisterSet.of(X64Register.RSI, X64Register.RIP, X64Register.RSP,

@@ -1,5 +1,9 @@
 package efikexec.emulator.run;
 
+import efikexec.bootservices.protocol.LoadedImageProtocol;
+
+import efikexec.bootservices.LoadedImage;
+
 import efikexec.bootservices.Firmware;
 import efikexec.bootservices.FirmwareEvent;
 import efikexec.bootservices.FirmwareOptions;
@@ -139,7 +143,13 @@ public final class EfiRunner {
             }
             if (pending instanceof FirmwareEvent.BootServicesExited exited) {
                 ebs = milestone(t0, pc);
-                arch.bootServicesExited(cpu, fw.image(exited.imageHandle()));
+                LoadedImage caller = fw.image(exited.imageHandle());
+                long li = caller.loadedImageProtocol();
+                long kernelBase = cpu.memory().readU64(li + LoadedImageProtocol.IMAGE_BASE);
+                long kernelSize = cpu.memory().readU64(li + LoadedImageProtocol.IMAGE_SIZE);
+                progress.accept(String.format("ExitBootServices by %s, its LoadedImage at 0x%x + 0x%x", caller.name(),
+                        kernelBase, kernelSize));
+                arch.bootServicesExited(cpu, kernelBase, kernelSize);
                 progress.accept(String.format("ExitBootServices after %d service calls", registry.trace().size()));
                 if (until == Until.EBS) {
                     outcome = Outcome.EXIT_BOOT_SERVICES;
