@@ -110,7 +110,43 @@ public final class InspectCommand implements Callable<Integer> {
         if (setup != null) {
             m.put("x86SetupHeader", describe(setup));
         }
+        if (id.format() == ImageFormat.UKI) {
+            m.put("uki", describeUki(pe, file));
+        }
         return m;
+    }
+
+    /**
+     * What systemd-stub will find in a UKI: its own version, the text parts, the sizes of the
+     * binary ones, and what the embedded kernel is.
+     */
+    static Map<String, Object> describeUki(PeImage pe, byte[] file) {
+        efikexec.pe.uki.UkiSections parts = new efikexec.pe.uki.UkiSections(pe, file);
+        Map<String, Object> u = new LinkedHashMap<>();
+        long stubEnd = pe.section(".linux").map(PeSection::pointerToRawData).orElse((long) file.length);
+        u.put("stub", efikexec.pe.uki.StubVersion.find(file, (int) stubEnd).map(v -> "systemd-stub " + v.text())
+                .orElse("unknown"));
+        parts.text(".cmdline").ifPresent(t -> u.put("cmdline", t));
+        parts.text(".uname").ifPresent(t -> u.put("uname", t));
+        parts.text(".osrel").ifPresent(t -> t.lines().filter(l -> l.startsWith("PRETTY_NAME="))
+                .findFirst().ifPresent(l -> u.put("osRelease", l.substring(12).replaceAll("^\"|\"$", ""))));
+        for (String name : new String[] {".initrd", ".dtb", ".ucode", ".splash"}) {
+            parts.bytes(name).ifPresent(b -> u.put(name.substring(1) + "Size", b.length));
+        }
+        long profiles = pe.sections().stream().filter(s -> s.name().equals(".profile")).count();
+        if (profiles > 0) u.put("profiles", profiles);
+        byte[] linux = parts.bytes(".linux").orElse(new byte[0]);
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("size", linux.length);
+        try {
+            IdentifiedImage kid = ImageIdentifier.identify(linux);
+            k.put("format", kid.format().name().toLowerCase().replace('_', '-'));
+            k.put("arch", kid.arch());
+        } catch (efikexec.model.FormatException e) {
+            k.put("error", e.describe()); // systemd-stub would refuse it: say why here
+        }
+        u.put("linux", k);
+        return u;
     }
 
     static Map<String, Object> describe(SetupHeader h) {

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,6 +131,13 @@ class UkiTest {
             j.path("pe").path("sections").forEach(s -> names.add(s.path("name").asText()));
             assertThat(names).as(c.toString()).containsSubsequence(".osrel", ".cmdline", ".uname", ".initrd", ".linux");
             assertThat(names.get(names.size() - 1)).isEqualTo(".linux");
+            JsonNode uki = j.path("uki");
+            assertThat(uki.path("stub").asText()).as(c.toString()).startsWith("systemd-stub ")
+                    .contains(Map.of("bookworm", " 252.", "trixie", " 257.", "forky", " 2").get(c.suite()));
+            assertEquals(c.cmdline(), uki.path("cmdline").asText());
+            assertEquals("Debian GNU/Linux 12 (bookworm)", uki.path("osRelease").asText());
+            assertEquals(initrd.length, uki.path("initrdSize").asInt());
+            assertEquals(c.x86() ? "x86-bzimage" : "arm64-linux-image", uki.path("linux").path("format").asText());
         }
     }
 
