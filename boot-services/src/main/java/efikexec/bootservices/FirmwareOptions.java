@@ -22,9 +22,12 @@ import java.util.List;
  *     credentials and command-line extras there); empty: none
  * @param esp the read-only volume the image was loaded from, served through
  *     SimpleFileSystem on its device handle, or null for none
+ * @param secureBoot whether the variables say Secure Boot is on (SecureBoot = 1, SetupMode = 0):
+ *     true when the image's signature was checked against a db before it ran, as firmware would
  */
 public record FirmwareOptions(TargetMemory target, byte[] image, String imageName, String cmdline, byte[] initrd,
-        byte[] dtb, long seed, Long loadAddress, ConsoleSink console, List<String> smbiosType11, FileVolume esp) {
+        byte[] dtb, long seed, Long loadAddress, ConsoleSink console, List<String> smbiosType11, FileVolume esp,
+        boolean secureBoot) {
 
     public FirmwareOptions {
         smbiosType11 = List.copyOf(smbiosType11);
@@ -33,16 +36,16 @@ public record FirmwareOptions(TargetMemory target, byte[] image, String imageNam
     /** No SMBIOS strings and no ESP. */
     public FirmwareOptions(TargetMemory target, byte[] image, String imageName, String cmdline, byte[] initrd,
             byte[] dtb, long seed, Long loadAddress, ConsoleSink console) {
-        this(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, List.of(), null);
+        this(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, List.of(), null, false);
     }
 
     public FirmwareOptions withSmbiosType11(List<String> strings) {
-        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, strings, esp);
+        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, strings, esp, secureBoot);
     }
 
     public FirmwareOptions withEsp(FileVolume volume) {
         return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, volume);
+                smbiosType11, volume, secureBoot);
     }
 
     /**
@@ -51,6 +54,11 @@ public record FirmwareOptions(TargetMemory target, byte[] image, String imageNam
      */
     public FirmwareOptions withEsp(FileVolume volume, String imagePath) {
         return new FirmwareOptions(target, image, imagePath, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, volume);
+                smbiosType11, volume, secureBoot);
+    }
+
+    public FirmwareOptions withSecureBoot(boolean on) {
+        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
+                smbiosType11, esp, on);
     }
 }

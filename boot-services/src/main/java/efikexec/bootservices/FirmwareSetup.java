@@ -136,6 +136,15 @@ public final class FirmwareSetup {
         mem.write(seedTable + 4, seed);
         fw.configTables().install(KnownGuids.LINUX_EFI_RANDOM_SEED, seedTable);
 
+        // Without a db nothing was verified: the variables are absent (NOT_FOUND), which stubs
+        // read as "Secure Boot off". With one, they say what verifying firmware says.
+        if (o.secureBoot()) {
+            long bsRt = efikexec.bootservices.variable.VariableStore.BOOTSERVICE_ACCESS
+                    | efikexec.bootservices.variable.VariableStore.RUNTIME_ACCESS;
+            fw.variables().put(KnownGuids.EFI_GLOBAL_VARIABLE, "SecureBoot", bsRt, new byte[] {1});
+            fw.variables().put(KnownGuids.EFI_GLOBAL_VARIABLE, "SetupMode", bsRt, new byte[] {0});
+        }
+
         if (!o.smbiosType11().isEmpty()) {
             // Runtime memory, as edk2 places SMBIOS: the kernel maps and reads it too.
             byte[] structures = efikexec.bootservices.table.SmbiosTable.structures(o.smbiosType11());

@@ -106,7 +106,7 @@ public final class RunCommand implements Callable<Integer> {
                     err.println("efikexec: " + p);
                     err.flush();
                 }
-            });
+            }, signature.verifying());
             efikexec.cli.progress.StartupClock.mark("emulation done");
             Map<String, Object> handover = handover(r);
             RunReport.ImageFacts facts = new RunReport.ImageFacts(image.toString(), RunInputs.formatName(in.id()),
@@ -143,6 +143,8 @@ public final class RunCommand implements Callable<Integer> {
             Map<String, Object> i = new LinkedHashMap<>();
             i.put("base", Hex.of(mem.readU64(initrdTable)));
             i.put("size", mem.readU64(initrdTable + 8));
+            String digest = efikexec.cli.report.BootParams.digestOf(mem, mem.readU64(initrdTable), mem.readU64(initrdTable + 8));
+            if (digest != null) i.put("sha256", digest);
             m.put("initrd", i);
         }
         return m;

@@ -125,11 +125,21 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
 
     /** One emulation on a fresh engine; the caller closes the engine after reading guest memory. */
     RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress) {
+        return emulate(cpu, calls, progress, false);
+    }
+
+    /**
+     * @param secureBoot the image passed a signature check against a db (--verify-signature): the
+     *     firmware then says Secure Boot is on, and stubs act on it (systemd-stub keeps a UKI's own
+     *     .cmdline over LoadOptions)
+     */
+    RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress, boolean secureBoot) {
         EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter() : new Aarch64Adapter(kernelInFile()));
         runner.onServiceCall(calls);
         runner.onProgress(progress);
         FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),
-                loadOptions(), initrd, target.dtb(), run.seed, run.loadAddress, text -> { }).withSmbiosType11(run.smbiosType11);
+                loadOptions(), initrd, target.dtb(), run.seed, run.loadAddress, text -> { }).withSmbiosType11(run.smbiosType11)
+                .withSecureBoot(secureBoot);
         RunLimits limits = new RunLimits(run.maxInstructions, (long) Math.ceil(run.timeoutSeconds * 1000),
                 run.countInstructions);
         try {

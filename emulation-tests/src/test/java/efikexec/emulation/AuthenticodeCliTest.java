@@ -260,6 +260,29 @@ class AuthenticodeCliTest {
         return g.generateKeyPair();
     }
 
+    /**
+     * A verified image runs as under Secure Boot: SecureBoot reads 1, and systemd-stub then keeps
+     * a UKI's own .cmdline over the LoadOptions --cmdline gives; unverified, LoadOptions win.
+     */
+    @Test
+    void aVerifiedUkiRunsUnderSecureBootWhereItsOwnCommandLineWins() throws Exception {
+        Path uki = files.resolve("uki.efi");
+        CliRun b = CliRun.of("uki", "build", "--stub", UkiTest.stub("trixie", "arm64").toString(), "--linux",
+                Fixtures.arm64Kernel().toString(), "--cmdline", "console=ttyAMA0 efikexec.embedded=1", "-o", uki.toString());
+        assertEquals(0, b.exitCode(), b::describe);
+        Path signed = Files.write(files.resolve("uki-signed.efi"), sign(Files.readAllBytes(uki), key, cert));
+        Path verified = out.resolve("verified.json"), plain = out.resolve("plain.json");
+        CliRun r = CliRun.of("run", signed.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(), "--cmdline",
+                "efikexec.given=1", "--verify-signature", "--db", certPem.toString(), "--report", verified.toString());
+        assertEquals(0, r.exitCode(), r::describe);
+        CliRun p = CliRun.of("run", signed.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(), "--cmdline",
+                "efikexec.given=1", "--report", plain.toString());
+        assertEquals(0, p.exitCode(), p::describe);
+        assertEquals("console=ttyAMA0 efikexec.embedded=1",
+                CliRun.json(verified).path("kernelEntry").path("fdt").path("chosen").path("bootargs").asText());
+        assertEquals("efikexec.given=1", CliRun.json(plain).path("kernelEntry").path("fdt").path("chosen").path("bootargs").asText());
+    }
+
     static X509Certificate selfSigned(String name, KeyPair k) throws Exception {
         Instant now = Instant.now();
         return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(new X500Name(name),
