@@ -4,54 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import efikexec.pe.DataDirectory;
 import efikexec.pe.PeImage;
 import efikexec.pe.PeParser;
 import efikexec.pe.authenticode.AuthenticodeDigest;
+import efikexec.pe.authenticode.TestSigning;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.Date;
 import java.util.List;
-import org.bouncycastle.asn1.ASN1Encodable;
-import org.bouncycastle.asn1.ASN1EncodableVector;
-import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.DERBMPString;
-import org.bouncycastle.asn1.DERBitString;
-import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.DEROctetString;
-import org.bouncycastle.asn1.DERSequence;
-import org.bouncycastle.asn1.DERTaggedObject;
-import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
-import org.bouncycastle.asn1.cms.ContentInfo;
-import org.bouncycastle.asn1.cms.SignedData;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.cert.jcajce.JcaCertStore;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.cms.CMSSignedDataGenerator;
-import org.bouncycastle.cms.CMSTypedData;
-import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,8 +36,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AuthenticodeCliTest {
     private static final String RAM = "0x40000000:256M";
     private static final long EFI_ABORTED = 0x8000_0000_0000_0000L | 21;
-    private static final ASN1ObjectIdentifier SPC_INDIRECT_DATA = new ASN1ObjectIdentifier("1.3.6.1.4.1.311.2.1.4");
-    private static final ASN1ObjectIdentifier SPC_PE_IMAGE_DATA = new ASN1ObjectIdentifier("1.3.6.1.4.1.311.2.1.15");
 
     @TempDir
     static Path files;
@@ -88,15 +54,17 @@ class AuthenticodeCliTest {
 
     @BeforeAll
     static void signTheApp() throws Exception {
-        key = rsaKey();
-        cert = selfSigned("O=efikexec,CN=efikexec CLI test signer", key);
-        otherKey = rsaKey();
-        otherCert = selfSigned("CN=efikexec CLI other signer", otherKey);
-        certPem = Files.writeString(files.resolve("db.pem"), pem(cert), StandardCharsets.US_ASCII);
+        TestSigning.Signer signer = TestSigning.selfSigned("O=efikexec,CN=efikexec CLI test signer");
+        key = signer.key();
+        cert = signer.cert();
+        TestSigning.Signer other = TestSigning.selfSigned("CN=efikexec CLI other signer");
+        otherKey = other.key();
+        otherCert = other.cert();
+        certPem = Files.writeString(files.resolve("db.pem"), TestSigning.pem(cert), StandardCharsets.US_ASCII);
         certDer = Files.write(files.resolve("db.der"), cert.getEncoded());
         // return EFI_ABORTED: shows on stderr that the image ran
         app = TinyEfiApp.build(new Arm64Asm.Program().mov64(0, EFI_ABORTED).emit(Arm64Asm.RET).assemble());
-        signedApp = Files.write(files.resolve("signed.efi"), sign(app, key, cert));
+        signedApp = Files.write(files.resolve("signed.efi"), TestSigning.sign(app, new TestSigning.Signer(key, cert)));
     }
 
     // ------------------------------------------------------------------ inspect
@@ -212,7 +180,7 @@ class AuthenticodeCliTest {
 
     @Test
     void anAppSignedByAnotherKeyIsRefused() throws Exception {
-        Path other = Files.write(files.resolve("other.efi"), sign(app, otherKey, otherCert));
+        Path other = Files.write(files.resolve("other.efi"), TestSigning.sign(app, new TestSigning.Signer(otherKey, otherCert)));
         assertRefused(run(other, "--verify-signature", "--db", certPem.toString()),
                 "signed by CN=efikexec CLI other signer which no --db certificate trusts", other.toString());
     }
@@ -245,19 +213,11 @@ class AuthenticodeCliTest {
     private static Path otherPem() {
         try {
             Path p = files.resolve("other.pem");
-            if (!Files.exists(p)) Files.writeString(p, pem(otherCert), StandardCharsets.US_ASCII);
+            if (!Files.exists(p)) Files.writeString(p, TestSigning.pem(otherCert), StandardCharsets.US_ASCII);
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    // ------------------------------------------------------------------ signing, as sbsign does
-
-    static KeyPair rsaKey() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        return g.generateKeyPair();
     }
 
     /**
@@ -270,7 +230,7 @@ class AuthenticodeCliTest {
         CliRun b = CliRun.of("uki", "build", "--stub", UkiTest.stub("trixie", "arm64").toString(), "--linux",
                 Fixtures.arm64Kernel().toString(), "--cmdline", "console=ttyAMA0 efikexec.embedded=1", "-o", uki.toString());
         assertEquals(0, b.exitCode(), b::describe);
-        Path signed = Files.write(files.resolve("uki-signed.efi"), sign(Files.readAllBytes(uki), key, cert));
+        Path signed = Files.write(files.resolve("uki-signed.efi"), TestSigning.sign(Files.readAllBytes(uki), new TestSigning.Signer(key, cert)));
         Path verified = out.resolve("verified.json"), plain = out.resolve("plain.json");
         CliRun r = CliRun.of("run", signed.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(), "--cmdline",
                 "efikexec.given=1", "--verify-signature", "--db", certPem.toString(), "--report", verified.toString());
@@ -281,80 +241,5 @@ class AuthenticodeCliTest {
         assertEquals("console=ttyAMA0 efikexec.embedded=1",
                 CliRun.json(verified).path("kernelEntry").path("fdt").path("chosen").path("bootargs").asText());
         assertEquals("efikexec.given=1", CliRun.json(plain).path("kernelEntry").path("fdt").path("chosen").path("bootargs").asText());
-    }
-
-    static X509Certificate selfSigned(String name, KeyPair k) throws Exception {
-        Instant now = Instant.now();
-        return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(new X500Name(name),
-                BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minus(Duration.ofDays(1))),
-                Date.from(now.plus(Duration.ofDays(30))), new X500Name(name), k.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withRSA").build(k.getPrivate())));
-    }
-
-    static String pem(X509Certificate c) {
-        try {
-            return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n";
-        } catch (java.security.cert.CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * The image padded to 8 bytes with one WIN_CERTIFICATE appended: a PKCS#7 SignedData
-     * (version 1) whose content is an SpcIndirectDataContent with the image's SHA-256
-     * Authenticode digest, signed over that content's value (its tag and length left out).
-     */
-    static byte[] sign(byte[] unsigned, KeyPair k, X509Certificate c) throws Exception {
-        byte[] padded = Arrays.copyOf(unsigned, (unsigned.length + 7) & ~7);
-        byte[] digest = AuthenticodeDigest.sha256(PeParser.parse(padded), padded);
-        ASN1Encodable link = new DERTaggedObject(true, 0, new DERTaggedObject(true, 2,
-                new DERTaggedObject(false, 0, new DERBMPString("<<<Obsolete>>>"))));
-        DERSequence data = new DERSequence(new ASN1Encodable[] {SPC_PE_IMAGE_DATA,
-            new DERSequence(new ASN1Encodable[] {new DERBitString(new byte[0]), link})});
-        DERSequence digestInfo = new DERSequence(new ASN1Encodable[] {
-            new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE), new DEROctetString(digest)});
-        DERSequence indirect = new DERSequence(new ASN1Encodable[] {data, digestInfo});
-        byte[] whole = indirect.getEncoded(ASN1Encoding.DER);
-        byte[] value = Arrays.copyOfRange(whole, whole.length - data.getEncoded(ASN1Encoding.DER).length
-                - digestInfo.getEncoded(ASN1Encoding.DER).length, whole.length);
-
-        CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
-        gen.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
-                .build(new JcaContentSignerBuilder("SHA256withRSA").build(k.getPrivate()), c));
-        gen.addCertificates(new JcaCertStore(List.of(c)));
-        SignedData detached = SignedData.getInstance(gen.generate(new CMSTypedData() {
-            @Override
-            public ASN1ObjectIdentifier getContentType() {
-                return SPC_INDIRECT_DATA;
-            }
-
-            @Override
-            public void write(OutputStream o) throws IOException {
-                o.write(value);
-            }
-
-            @Override
-            public Object getContent() {
-                return value;
-            }
-        }, false).toASN1Structure().getContent());
-        ASN1EncodableVector v = new ASN1EncodableVector();
-        v.add(new ASN1Integer(1));
-        v.add(detached.getDigestAlgorithms());
-        v.add(new ContentInfo(SPC_INDIRECT_DATA, indirect));
-        v.add(new DERTaggedObject(false, 0, detached.getCertificates()));
-        v.add(detached.getSignerInfos());
-        byte[] pkcs7 = new ContentInfo(CMSObjectIdentifiers.signedData, new DERSequence(v)).getEncoded(ASN1Encoding.DER);
-
-        int entry = 8 + pkcs7.length;
-        int table = (entry + 7) & ~7;
-        byte[] signed = Arrays.copyOf(padded, padded.length + table);
-        ByteBuffer b = ByteBuffer.wrap(signed).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(padded.length, entry).putShort(padded.length + 4, (short) 0x0200).putShort(padded.length + 6, (short) 2);
-        System.arraycopy(pkcs7, 0, signed, padded.length + 8, pkcs7.length);
-        int dir = (int) PeParser.parse(padded).dataDirectoryOffset(DataDirectory.SECURITY);
-        b.putInt(dir, padded.length).putInt(dir + 4, table);
-        return signed;
     }
 }

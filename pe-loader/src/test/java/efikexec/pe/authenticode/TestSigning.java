@@ -60,17 +60,18 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * of the file in order except CheckSum and the Certificate Table entry. For images whose
  * sections follow each other in the file, that equals the specification's section-wise
  * digest, so the code under test is compared with a second computation, not with itself.
+ * Public for the CLI's tests in emulation-tests (through pe-loader's test jar).
  */
-final class TestSigning {
+public final class TestSigning {
     static final ASN1ObjectIdentifier SPC_INDIRECT_DATA = new ASN1ObjectIdentifier("1.3.6.1.4.1.311.2.1.4");
     static final ASN1ObjectIdentifier SPC_PE_IMAGE_DATA = new ASN1ObjectIdentifier("1.3.6.1.4.1.311.2.1.15");
 
     private TestSigning() {}
 
     /** A signing key and its certificate. */
-    record Signer(KeyPair key, X509Certificate cert) {}
+    public record Signer(KeyPair key, X509Certificate cert) {}
 
-    static KeyPair rsaKey() {
+    public static KeyPair rsaKey() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
             g.initialize(2048);
@@ -81,7 +82,7 @@ final class TestSigning {
     }
 
     /** A self-signed CA certificate (as a db certificate usually is). */
-    static Signer selfSigned(String cn) {
+    public static Signer selfSigned(String cn) {
         KeyPair k = rsaKey();
         return new Signer(k, certificate(cn, k, cn, k, true));
     }
@@ -137,7 +138,7 @@ final class TestSigning {
         return sign(unsigned, signer.key(), signer.cert(), List.of(), algorithm, linearDigest(unsigned, algorithm.displayName()));
     }
 
-    static byte[] sign(byte[] unsigned, Signer signer) {
+    public static byte[] sign(byte[] unsigned, Signer signer) {
         return sign(unsigned, signer, DigestAlgorithm.SHA256);
     }
 
@@ -226,7 +227,7 @@ final class TestSigning {
         return r;
     }
 
-    static String pem(X509Certificate c) {
+    public static String pem(X509Certificate c) {
         try {
             return "-----BEGIN CERTIFICATE-----\n"
                     + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(c.getEncoded())
