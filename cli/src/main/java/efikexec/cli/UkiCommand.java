@@ -55,6 +55,19 @@ public final class UkiCommand implements Runnable {
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "F", description = "The UKI to write.")
         Path output;
 
+        /** A profile: --profile TEXT, then optionally its --profile-cmdline (picocli groups them in order). */
+        static final class ProfileArgs {
+            @Option(names = "--profile", required = true, paramLabel = "TEXT", description = "Adds a profile (systemd-stub"
+                    + " 257+) whose .profile section holds TEXT, e.g. ID=rescue; profiles are numbered from 0 in this order.")
+            String text;
+
+            @Option(names = "--profile-cmdline", paramLabel = "S", description = "The .cmdline of the --profile before it.")
+            String cmdline;
+        }
+
+        @picocli.CommandLine.ArgGroup(exclusive = false, multiplicity = "0..*")
+        List<ProfileArgs> profiles = new ArrayList<>();
+
         @Spec
         CommandSpec spec;
 
@@ -68,6 +81,7 @@ public final class UkiCommand implements Runnable {
             if (cmdline != null) b.cmdline(cmdline);
             if (uname != null) b.uname(uname);
             if (osRelease != null) b.osRelease(InputFiles.read(osRelease, "os-release (--os-release)"));
+            for (ProfileArgs p : profiles) b.profile(p.text, p.cmdline);
             if (dtb != null) {
                 byte[] blob = InputFiles.read(dtb, "device tree (--dtb)");
                 InputFiles.parse(dtb, blob, efikexec.model.fdt.Fdt::parse);

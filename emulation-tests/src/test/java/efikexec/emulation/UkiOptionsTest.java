@@ -70,6 +70,28 @@ class UkiOptionsTest {
     }
 
     @Test
+    void aMultiProfileUkiBootsTheProfileChosen() {
+        Path multi = dir.resolve("multi.efi");
+        CliRun b = CliRun.of("uki", "build", "--stub", UkiTest.stub("trixie", "arm64").toString(), "--linux",
+                Fixtures.arm64Kernel().toString(), "--cmdline", CMDLINE, "--profile", "ID=default",
+                "--profile", "ID=rescue\nTITLE=Rescue", "--profile-cmdline", "console=ttyAMA0 efikexec.rescue=1",
+                "-o", multi.toString());
+        assertEquals(0, b.exitCode(), b::describe);
+        assertEquals(CMDLINE, run(multi, "--profile", "0").path("kernelEntry").path("fdt").path("chosen").path("bootargs").asText());
+        assertEquals("console=ttyAMA0 efikexec.rescue=1",
+                run(multi, "--profile", "1").path("kernelEntry").path("fdt").path("chosen").path("bootargs").asText());
+        assertEquals("image-returned", run(multi, "--profile", "2").path("outcome").asText());
+    }
+
+    @Test
+    void aProfileCommandLineWithoutAProfileIsAUsageError() {
+        CliRun r = CliRun.of("uki", "build", "--stub", UkiTest.stub("trixie", "arm64").toString(), "--linux",
+                Fixtures.arm64Kernel().toString(), "--profile-cmdline", "x", "-o", dir.resolve("never.efi").toString());
+        assertEquals(2, r.exitCode(), r::describe);
+        assertThat(r.errLines()).singleElement().asString().contains("--profile");
+    }
+
+    @Test
     void aProfileTheUkiDoesNotHaveEndsWithSystemdsError() {
         CliRun r = CliRun.of("run", uki257.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(), "--profile", "1");
         assertEquals(3, r.exitCode(), r::describe);

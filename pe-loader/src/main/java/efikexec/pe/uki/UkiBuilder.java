@@ -76,6 +76,22 @@ public final class UkiBuilder {
         return this;
     }
 
+    /** One profile of a multi-profile UKI: its .profile text and the sections it overrides. */
+    public record Profile(String profile, String cmdline) {}
+
+    private final List<Profile> profiles = new ArrayList<>();
+
+    /**
+     * Adds a profile (systemd-stub 257+): after the base sections and the kernel, a .profile
+     * section with this text ("ID=rescue\nTITLE=…") followed by the profile's own .cmdline, as
+     * ukify --join-profile lays them out. Profiles are numbered from 0 in the order added; the
+     * stub picks one by "@N" at the start of its LoadOptions.
+     */
+    public UkiBuilder profile(String profileText, String profileCmdline) {
+        profiles.add(new Profile(profileText, profileCmdline));
+        return this;
+    }
+
     /** What {@link #build()} did differently from ukify, and why; empty when nothing. */
     public List<String> warnings() {
         return List.copyOf(warnings);
@@ -114,6 +130,10 @@ public final class UkiBuilder {
             parts.add(new Part(".sbat", Sbat.merge(List.of(Sbat.componentLines(stubPe, stub),
                     Sbat.componentLines(linuxPe, linux)))));
             parts.add(new Part(".linux", linux));
+        }
+        for (Profile pr : profiles) {
+            parts.add(new Part(".profile", pr.profile().getBytes(StandardCharsets.UTF_8)));
+            if (pr.cmdline() != null) parts.add(new Part(".cmdline", pr.cmdline().getBytes(StandardCharsets.UTF_8)));
         }
 
         Image img = new Image(stripSymbolTable(stubPe, stub), stubPe);
@@ -255,7 +275,8 @@ public final class UkiBuilder {
             long rawSize = roundUp(p.data.length, fileAlignment);
             for (int i = 0; i < sections; i++) {
                 int h = header(i);
-                if (!name(h).equals(p.name)) continue;
+                // Only .sbat merges into the stub's own; a profile's .cmdline is a section of its own.
+                if (!p.name.equals(".sbat") || !name(h).equals(p.name)) continue;
                 long oldRaw = u32(h + 16);
                 long room = oldRaw;
                 for (int j = 0; j < sections; j++) {

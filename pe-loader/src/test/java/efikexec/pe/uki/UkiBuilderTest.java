@@ -99,6 +99,23 @@ class UkiBuilderTest {
     }
 
     @Test
+    void profilesFollowTheKernelEachAProfileSectionThenItsOwnSections() {
+        byte[] uki = new UkiBuilder(stub(), kernel()).cmdline("base").profile("ID=default", null)
+                .profile("ID=rescue\nTITLE=Rescue", "rescue").build();
+        PeImage pe = PeParser.parse(uki);
+        List<String> names = pe.sections().stream().map(PeSection::name).toList();
+        assertThat(names.subList(names.indexOf(".cmdline"), names.size()))
+                .containsExactly(".cmdline", ".sbat", ".linux", ".profile", ".profile", ".cmdline");
+        PeSection rescue = pe.sections().get(names.size() - 2);
+        assertThat(new String(Arrays.copyOfRange(uki, (int) rescue.pointerToRawData(),
+                (int) (rescue.pointerToRawData() + rescue.virtualSize())), StandardCharsets.UTF_8)).isEqualTo("ID=rescue\nTITLE=Rescue");
+        PeSection last = pe.sections().get(names.size() - 1);
+        assertThat(new String(Arrays.copyOfRange(uki, (int) last.pointerToRawData(),
+                (int) (last.pointerToRawData() + last.virtualSize())), StandardCharsets.UTF_8)).isEqualTo("rescue");
+        assertThat(new UkiSections(pe, uki).text(".cmdline")).as("the base .cmdline is the first").contains("base");
+    }
+
+    @Test
     void sameInputsSameBytes() {
         assertThat(full(stub()).build()).isEqualTo(full(stub()).build());
     }
