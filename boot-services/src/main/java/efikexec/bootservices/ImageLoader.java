@@ -32,6 +32,25 @@ public final class ImageLoader {
     private ImageLoader() {
     }
 
+    /**
+     * Where the bzImage in an x86 UKI's .linux ends when it runs in place: systemd 252 calls the
+     * kernel's EFI handover entry inside .linux when the kernel has no LoadFile2 initrd support,
+     * and the kernel then uses init_size bytes from its protected-mode code on, past the end of
+     * the section (.bss, heap, stack). The image's allocation keeps that room; on real firmware
+     * those writes land on whatever lies after the image. 0 when it does not apply.
+     */
+    static long inPlaceKernelEnd(PeImage pe, byte[] file) {
+        if (pe.machine() != efikexec.pe.Machine.IMAGE_FILE_MACHINE_AMD64) return 0;
+        java.util.Optional<byte[]> linux = new efikexec.pe.uki.UkiSections(pe, file).bytes(".linux");
+        if (linux.isEmpty() || !efikexec.pe.FileSignatures.hasX86SetupHeader(linux.get())) return 0;
+        try {
+            efikexec.pe.linux.SetupHeader h = efikexec.pe.linux.SetupHeader.parse(linux.get());
+            return pe.section(".linux").orElseThrow().virtualAddress() + (h.setupSects() + 1L) * 512 + h.initSize();
+        } catch (FormatException e) {
+            return 0; // the stub will refuse that kernel itself
+        }
+    }
+
     public static LoadedImage load(Firmware fw, byte[] file, String name, Long loadAddress, String cmdline,
             String arch, long parent) {
         return load(fw, PeParser.parse(file), file, name, loadAddress, cmdline, arch, parent);
@@ -44,7 +63,7 @@ public final class ImageLoader {
             throw new FormatException("COFF machine", pe.coffHeaderOffset(),
                     String.format("image is for %s (machine 0x%x), this run emulates %s", pe.arch(), pe.machine(), arch));
         }
-        long pages = (pe.sizeOfImage() + 4095) / 4096;
+        long pages = (Math.max(pe.sizeOfImage(), inPlaceKernelEnd(pe, file)) + 4095) / 4096;
         long alignment = Math.max(4096, pe.sectionAlignment());
         if (Arm64ImageHeader.isArm64Image(file)) {
             Arm64ImageHeader.parse(file); // the kernel's own header checks, before anything runs

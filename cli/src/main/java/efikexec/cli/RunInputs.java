@@ -134,7 +134,7 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
      *     .cmdline over LoadOptions)
      */
     RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress, boolean secureBoot) {
-        EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter() : new Aarch64Adapter(kernelInFile()));
+        EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter(file) : new Aarch64Adapter(kernelInFile()));
         runner.onServiceCall(calls);
         runner.onProgress(progress);
         FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),

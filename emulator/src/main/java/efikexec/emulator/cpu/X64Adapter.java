@@ -31,6 +31,22 @@ public final class X64Adapter implements ArchAdapter {
     private static final long GIB = 1L << 30;
 
     private final X64Cpu code = new X64Cpu();
+    /** The file being run (a bzImage, a UKI with its .linux), or null: code copied from it is still the stub's. */
+    private final byte[] file;
+
+    public X64Adapter() {
+        this(null);
+    }
+
+    /**
+     * @param file the image file being run: code found in it, wherever it runs, is the EFI stub or
+     *     the decompressor (copies made by systemd-stub's EFI handover path, or by the kernel's own
+     *     relocation), never the decompressed kernel
+     */
+    public X64Adapter(byte[] file) {
+        this.file = file;
+    }
+
     /** Image bases whose RDTSC sites answer from the virtual counter. */
     private final java.util.Set<Long> tscHooked = new java.util.HashSet<>();
 
@@ -203,10 +219,33 @@ public final class X64Adapter implements ArchAdapter {
         virtualTsc(cpu, imageBase, imageSize);
     }
 
-    /** Outside the stub's own image: the stub has jumped into the kernel it decompressed. */
+    /**
+     * Outside the stub's own image, running code that is not in the file: the stub has jumped into
+     * the kernel it decompressed (whose code exists nowhere before decompression). Code outside
+     * the image that the file holds is a copy of the stub or decompressor, made after its
+     * LoadedImage was filled in (systemd-stub's EFI handover path copies .linux first).
+     */
     @Override
     public boolean isKernelEntry(EmulatorBackend cpu, long pc) {
-        return stubBase >= 0 && (pc < stubBase || pc >= stubEnd);
+        if (stubBase < 0 || (pc >= stubBase && pc < stubEnd)) return false;
+        if (file == null || !cpu.memory().isMapped(pc, CODE_PROBE)) return true;
+        return indexOf(file, cpu.memory().read(pc, CODE_PROBE)) < 0;
+    }
+
+    /** Bytes compared at a candidate entry: long enough that a match is a copy, not a coincidence. */
+    private static final int CODE_PROBE = 32;
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        byte first = needle[0];
+        outer:
+        for (int i = 0, last = hay.length - needle.length; i <= last; i++) {
+            if (hay[i] != first) continue;
+            for (int j = 1; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static final RegisterSet ENTRY = RegisterSet.of(X64Register.RSI, X64Register.RIP, X64Register.RSP,
