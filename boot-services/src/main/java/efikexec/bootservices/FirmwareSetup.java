@@ -41,7 +41,8 @@ public final class FirmwareSetup {
     private static final int THUNK_CAPACITY = 512;
 
     /** The firmware, the image it loaded, and the address the image's entry returns to. */
-    public record Built(Firmware firmware, LoadedImage image, long returnAddress, long childReturnAddress) {
+    public record Built(Firmware firmware, LoadedImage image, long returnAddress, long childReturnAddress,
+            long guestCallReturnAddress) {
     }
 
     private FirmwareSetup() {
@@ -176,9 +177,13 @@ public final class FirmwareSetup {
             fw.post(new FirmwareEvent.ChildReturned(a.returnedValue()));
             return a.returnedValue();
         });
+        long guestCallReturn = registry.registerInternal("GuestCallReturn", a -> {
+            fw.post(new FirmwareEvent.GuestCallReturned(a.returnedValue()));
+            return a.returnedValue();
+        });
         if (registry.entries().size() > THUNK_CAPACITY) throw new IllegalStateException("thunk region too small");
         registry.writeThunks(mem);
-        return new Built(fw, image, ret, childReturn);
+        return new Built(fw, image, ret, childReturn, guestCallReturn);
     }
 
     private static long allocate(Firmware fw, MemoryType type, long bytes) {

@@ -34,17 +34,80 @@ public final class ImageServices {
     private static final long MAX_SOURCE = 1L << 30;
 
     private long loadImage(CallArgs a) {
-        long parent = a.arg(1), devicePath = a.arg(2), source = a.arg(3), size = a.arg(4), handlePtr = a.arg(5);
+        long bootPolicy = a.arg(0), parent = a.arg(1), devicePath = a.arg(2), source = a.arg(3), size = a.arg(4);
+        long handlePtr = a.arg(5);
         if (handlePtr == 0 || fw.image(parent) == null) return EfiStatus.INVALID_PARAMETER.code();
         byte[] file;
         if (source == 0) {
+            if (devicePath == 0) return EfiStatus.NOT_FOUND.code();
             // systemd-stub loads its addons this way, from the ESP.
-            file = devicePath == 0 ? null : efikexec.bootservices.protocol.SimpleFileSystemProtocol.loadFile(fw, devicePath);
-            if (file == null) return EfiStatus.NOT_FOUND.code();
+            file = efikexec.bootservices.protocol.SimpleFileSystemProtocol.loadFile(fw, devicePath);
+            if (file == null) return loadThroughLoadFile(bootPolicy != 0, parent, devicePath, handlePtr);
         } else {
             if (size == 0 || Long.compareUnsigned(size, MAX_SOURCE) > 0) return EfiStatus.LOAD_ERROR.code();
             file = fw.memory().read(source, (int) size);
         }
+        return load(file, parent, devicePath, handlePtr);
+    }
+
+    /**
+     * LoadImage from a device path whose device has LoadFile2 (BootPolicy FALSE) or LoadFile
+     * (UEFI 2.10, 7.4.1): the EFI zboot decompressor serves its kernel this way. The provider is
+     * guest code, so the emulator calls it on the caller's behalf: once for the size, once into a
+     * pool buffer of that size; the image is then loaded from the buffer and the buffer freed. The
+     * status traced here is a placeholder: the caller gets the status of the whole.
+     */
+    private long loadThroughLoadFile(boolean bootPolicy, long parent, long devicePath, long handlePtr) {
+        efikexec.model.devicepath.DevicePath query = efikexec.model.devicepath.DevicePath.read(fw.memory(), devicePath);
+        if (query == null) return EfiStatus.INVALID_PARAMETER.code();
+        efikexec.model.Guid protocol = efikexec.model.KnownGuids.LOAD_FILE2;
+        efikexec.bootservices.handle.HandleDatabase.DevicePathMatch m =
+                bootPolicy ? null : fw.handles().locateDevicePath(fw.memory(), protocol, query);
+        if (m == null) {
+            protocol = efikexec.model.KnownGuids.LOAD_FILE;
+            m = fw.handles().locateDevicePath(fw.memory(), protocol, query);
+        }
+        if (m == null) {
+            fw.registry().note("no SimpleFileSystem, LoadFile2 or LoadFile on " + query);
+            return EfiStatus.NOT_FOUND.code();
+        }
+        long iface = fw.handles().find(m.handle(), protocol);
+        long function = fw.memory().readU64(iface); // LoadFile is the interface's only member
+        long remaining = devicePath + m.matchedBytes();
+        efikexec.memmap.alloc.AllocationResult sizeCell = fw.pool().allocatePool(efikexec.model.MemoryType.BOOT_SERVICES_DATA, 8);
+        if (!sizeCell.isSuccess()) return EfiStatus.OUT_OF_RESOURCES.code();
+        long sizePtr = sizeCell.address();
+        fw.memory().writeU64(sizePtr, 0);
+        long policy = bootPolicy ? 1 : 0;
+        fw.registry().note(String.format("through %s.LoadFile at 0x%x (guest code); the result is this call's status",
+                efikexec.model.KnownGuids.name(protocol), function));
+        fw.post(new FirmwareEvent.CallGuest(function, java.util.List.of(iface, remaining, policy, sizePtr, 0L), first -> {
+            long need = fw.memory().readU64(sizePtr);
+            if (first != EfiStatus.BUFFER_TOO_SMALL.code() || need == 0 || Long.compareUnsigned(need, MAX_SOURCE) > 0) {
+                fw.pool().freePool(sizePtr);
+                return new FirmwareEvent.ServiceDone(first == EfiStatus.BUFFER_TOO_SMALL.code() || first == 0
+                        ? EfiStatus.LOAD_ERROR.code() : first);
+            }
+            efikexec.memmap.alloc.AllocationResult buf = fw.pool().allocatePool(efikexec.model.MemoryType.BOOT_SERVICES_DATA, need);
+            if (!buf.isSuccess()) {
+                fw.pool().freePool(sizePtr);
+                return new FirmwareEvent.ServiceDone(EfiStatus.OUT_OF_RESOURCES.code());
+            }
+            return new FirmwareEvent.CallGuest(function, java.util.List.of(iface, remaining, policy, sizePtr, buf.address()),
+                    second -> {
+                        long got = fw.memory().readU64(sizePtr);
+                        byte[] file = second == 0 && got > 0 && got <= need ? fw.memory().read(buf.address(), (int) got) : null;
+                        fw.pool().freePool(buf.address());
+                        fw.pool().freePool(sizePtr);
+                        if (file == null) return new FirmwareEvent.ServiceDone(second != 0 ? second : EfiStatus.LOAD_ERROR.code());
+                        return new FirmwareEvent.ServiceDone(load(file, parent, devicePath, handlePtr));
+                    });
+        }));
+        return EfiStatus.SUCCESS.code();
+    }
+
+    /** The common end of every LoadImage: parse, place, record; the handle goes to handlePtr. */
+    private long load(byte[] file, long parent, long devicePath, long handlePtr) {
         efikexec.pe.PeImage pe;
         try {
             pe = efikexec.pe.PeParser.parse(file);

@@ -121,6 +121,18 @@ public final class Aarch64Adapter implements ArchAdapter {
         CONTEXT.write(cpu, context);
     }
 
+    private static final Aarch64Register[] ARGS = {Aarch64Register.X0, Aarch64Register.X1, Aarch64Register.X2,
+        Aarch64Register.X3, Aarch64Register.X4, Aarch64Register.X5, Aarch64Register.X6, Aarch64Register.X7};
+
+    /** AAPCS64: x0–x7 (no EFI protocol function takes more), x30 the return address. */
+    @Override
+    public void callFunction(EmulatorBackend cpu, java.util.List<Long> args, long returnAddress, long stackTop) {
+        if (args.size() > ARGS.length) throw new IllegalArgumentException("more than 8 arguments: " + args.size());
+        for (int i = 0; i < args.size(); i++) cpu.write(ARGS[i], args.get(i));
+        cpu.write(Aarch64Register.X30, returnAddress);
+        cpu.write(Aarch64Register.SP, stackTop & ~15L);
+    }
+
     @Override
     public void jump(EmulatorBackend cpu, long pc) {
         cpu.write(Aarch64Register.PC, pc);
@@ -168,6 +180,14 @@ public final class Aarch64Adapter implements ArchAdapter {
         if (!mem.isMapped(base, Arm64ImageHeader.SIZE)) return false;
         return mem.readU32(base + Arm64ImageHeader.OFF_MAGIC) == Arm64ImageHeader.MAGIC
                 && mem.readU32(base + Arm64ImageHeader.OFF_CODE1) == kernelHeader.code1();
+    }
+
+    /** Copies of an Image are at least page aligned: primary_entry sits at the same page offset. */
+    @Override
+    public long kernelEntryOnPage(EmulatorBackend cpu, long pc) {
+        if (kernelHeader == null) return -1;
+        long entry = (pc & ~0xfffL) | (kernelHeader.primaryEntryOffset() & 0xfff);
+        return entry != pc && isKernelEntry(cpu, entry) ? entry : -1;
     }
 
     private static final RegisterSet ENTRY = RegisterSet.of(Aarch64Register.X0, Aarch64Register.X1,

@@ -42,6 +42,13 @@ public interface ArchAdapter {
 
     void restoreContext(EmulatorBackend cpu, long[] context);
 
+    /**
+     * Registers and stack for calling a guest function with these arguments (the EFI calling
+     * convention), returning to returnAddress, with its stack below stackTop; the caller then
+     * jumps to the function.
+     */
+    void callFunction(EmulatorBackend cpu, java.util.List<Long> args, long returnAddress, long stackTop);
+
     /** Moves execution (from a hook: the engine continues there). */
     void jump(EmulatorBackend cpu, long pc);
 
@@ -53,6 +60,16 @@ public interface ArchAdapter {
      * the kernel (systemd-stub 258+): hence the guest's protocol, not the firmware's record.
      */
     default void bootServicesExited(EmulatorBackend cpu, long imageBase, long imageSize) {
+    }
+
+    /**
+     * The kernel's first instruction when it lies on the same page as {@code pc} but elsewhere, or
+     * -1: a page holding both stub code that runs after ExitBootServices and the kernel's entry
+     * (small kernels put efi_enter_kernel next to primary_entry) gets EXEC back for the stub, so
+     * the entry needs a hook of its own.
+     */
+    default long kernelEntryOnPage(EmulatorBackend cpu, long pc) {
+        return -1;
     }
 
     /** Whether pc is the first instruction of the kernel proper. */

@@ -202,6 +202,23 @@ public final class X64Adapter implements ArchAdapter {
         CONTEXT.write(cpu, context);
     }
 
+    private static final X64Register[] ARGS = {X64Register.RCX, X64Register.RDX, X64Register.R8, X64Register.R9};
+
+    /**
+     * MS x64: rcx, rdx, r8, r9, the rest on the stack above 32 bytes of shadow space; as if
+     * called, so the stack is 16-byte aligned before the return address is pushed.
+     */
+    @Override
+    public void callFunction(EmulatorBackend cpu, java.util.List<Long> args, long returnAddress, long stackTop) {
+        int onStack = Math.max(0, args.size() - ARGS.length);
+        long rsp = (stackTop - 0x40 - 8L * onStack) & ~15L;
+        for (int i = 0; i < onStack; i++) cpu.memory().writeU64(rsp + 0x20 + 8L * i, args.get(ARGS.length + i));
+        rsp -= 8;
+        cpu.memory().writeU64(rsp, returnAddress);
+        for (int i = 0; i < Math.min(args.size(), ARGS.length); i++) cpu.write(ARGS[i], args.get(i));
+        cpu.write(X64Register.RSP, rsp);
+    }
+
     @Override
     public void jump(EmulatorBackend cpu, long pc) {
         cpu.write(X64Register.RIP, pc);

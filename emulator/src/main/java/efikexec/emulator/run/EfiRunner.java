@@ -178,12 +178,27 @@ public final class EfiRunner {
                 registers = arch.registerDump(cpu);
                 break;
             }
+            if (entryHit >= 0) {
+                // A code hook stops before its instruction runs: the state is the entry's.
+                if (pc != entryHit) throw new IllegalStateException(String.format("stopped at 0x%x, not at the hooked entry 0x%x", pc, entryHit));
+                entry = milestone(t0, pc);
+                outcome = Outcome.KERNEL_ENTRY;
+                registers = arch.entryRegisters(cpu);
+                break;
+            }
             if (stop.kind() == StopReason.Kind.FETCH_PROTECTED && afterEbs) {
                 if (arch.isKernelEntry(cpu, pc)) {
                     entry = milestone(t0, pc);
                     outcome = Outcome.KERNEL_ENTRY;
                     registers = arch.entryRegisters(cpu);
                     break;
+                }
+                long onPage = arch.kernelEntryOnPage(cpu, pc);
+                if (onPage >= 0 && entryHooks.add(onPage)) {
+                    cpu.onInstructionAt(onPage, () -> {
+                        entryHit = onPage;
+                        cpu.stop();
+                    });
                 }
                 // Stub code that had not run before ExitBootServices: let it run.
                 cpu.protect(pc & ~4095L, 4096, Permission.ALL);
@@ -265,6 +280,30 @@ public final class EfiRunner {
         }
     }
 
+    /** A service waiting on guest code: the service caller's registers and what to do with each result. */
+    private static final class GuestCallFrame {
+        final long[] callerContext;
+        final long callerStack;
+        java.util.function.LongFunction<FirmwareEvent> then;
+
+        GuestCallFrame(long[] callerContext, long callerStack) {
+            this.callerContext = callerContext;
+            this.callerStack = callerStack;
+        }
+    }
+
+    private final java.util.ArrayDeque<GuestCallFrame> guestCalls = new java.util.ArrayDeque<>();
+
+    /** Kernel entries hooked because their page also holds stub code; the one reached, or -1. */
+    private final java.util.Set<Long> entryHooks = new java.util.HashSet<>();
+    private volatile long entryHit = -1;
+
+    private void callGuest(GuestCallFrame f, FirmwareEvent.CallGuest c) {
+        f.then = c.then();
+        arch.callFunction(cpu, c.args(), built.guestCallReturnAddress(), (f.callerStack - CHILD_STACK_GAP) & ~15L);
+        arch.jump(cpu, c.function());
+    }
+
     /** Child stacks start this far below the caller's stack pointer. */
     private static final long CHILD_STACK_GAP = 64 * 1024;
 
@@ -275,6 +314,26 @@ public final class EfiRunner {
      * StartImage then returns the child's status. Returns true when it handled the event.
      */
     private boolean nested(FirmwareEvent ev) {
+        if (ev instanceof FirmwareEvent.CallGuest c) {
+            // From a service: its caller waits until the chain of guest calls is done.
+            guestCalls.push(new GuestCallFrame(arch.saveContext(cpu), arch.stackPointer(cpu)));
+            callGuest(guestCalls.peek(), c);
+            return true;
+        }
+        if (ev instanceof FirmwareEvent.GuestCallReturned r && !guestCalls.isEmpty()) {
+            GuestCallFrame f = guestCalls.peek();
+            FirmwareEvent next = f.then.apply(r.value());
+            f.then = null;
+            if (next instanceof FirmwareEvent.CallGuest c) {
+                callGuest(f, c);
+                return true;
+            }
+            guestCalls.pop();
+            arch.restoreContext(cpu, f.callerContext);
+            arch.returnValue(cpu, next instanceof FirmwareEvent.ServiceDone d ? d.status()
+                    : efikexec.model.EfiStatus.DEVICE_ERROR.code());
+            return true;
+        }
         if (ev instanceof FirmwareEvent.StartImage s) {
             efikexec.bootservices.LoadedImage child = fw.image(s.imageHandle());
             frames.push(new Frame(s.imageHandle(), arch.saveContext(cpu)));
