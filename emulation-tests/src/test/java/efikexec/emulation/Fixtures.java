@@ -143,4 +143,14 @@ final class Fixtures {
         f[0x202] = (byte) 0xc3; // ret
         return f;
     }
+
+    /**
+     * An arm64 EFI zboot kernel (CONFIG_EFI_ZBOOT, gzip payload) that scripts/zboot-kernel builds
+     * from Debian bookworm's linux-source, since Debian ships none: a small PE that decompresses the
+     * Image and starts it through LoadImage/StartImage.
+     */
+    static Path zbootKernel() {
+        return require(cache().resolve("fixtures").resolve("zboot-arm64").resolve("vmlinuz.efi"),
+                "arm64 EFI zboot kernel (built by scripts/zboot-kernel)");
+    }
 }
