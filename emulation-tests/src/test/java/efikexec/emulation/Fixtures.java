@@ -153,4 +153,10 @@ final class Fixtures {
         return require(cache().resolve("fixtures").resolve("zboot-arm64").resolve("vmlinuz.efi"),
                 "arm64 EFI zboot kernel (built by scripts/zboot-kernel)");
     }
+
+    /** The same kernel with a zstd payload ("zstd22"): zboot's other decompressor. */
+    static Path zbootKernelZstd() {
+        return require(cache().resolve("fixtures").resolve("zboot-arm64").resolve("vmlinuz-zstd.efi"),
+                "arm64 EFI zboot kernel, zstd (built by scripts/zboot-kernel)");
+    }
 }
