@@ -49,6 +49,8 @@ public final class InspectCommand implements Callable<Integer> {
         // here, so that a broken one is the same one-line error as a broken PE header
         SetupHeader setup = id.format() == ImageFormat.X86_BZIMAGE
                 ? InputFiles.parse(image, file, SetupHeader::parse) : null;
+        // likewise the zboot header: the payload must lie inside the file
+        if (id.format() == ImageFormat.EFI_ZBOOT) InputFiles.parse(image, file, efikexec.pe.linux.ZbootHeader::parse);
         Map<String, Object> m = describe(image, file, id, setup);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -112,6 +114,16 @@ public final class InspectCommand implements Callable<Integer> {
         }
         if (id.format() == ImageFormat.UKI) {
             m.put("uki", describeUki(pe, file));
+        }
+        if (id.format() == ImageFormat.EFI_ZBOOT) {
+            efikexec.pe.linux.ZbootHeader z = efikexec.pe.linux.ZbootHeader.parse(file);
+            Map<String, Object> zb = new LinkedHashMap<>();
+            zb.put("compression", z.compression().displayName());
+            zb.put("compressionType", z.compressionType());
+            zb.put("payloadOffset", Hex.of(z.payloadOffset()));
+            zb.put("payloadSize", Hex.of(z.payloadSize()));
+            zb.put("decompressedSize", Hex.of(z.decompressedSize()));
+            m.put("zboot", zb);
         }
         return m;
     }

@@ -117,6 +117,22 @@ class ZbootEntryTest {
         assertThat(call("StartImage").path("note").asText()).contains(ZBOOT_MEDIA_GUID);
     }
 
+    @Test
+    void inspectShowsThePayload() {
+        for (Object[] c : new Object[][] {{Fixtures.zbootKernel(), "gzip"}, {Fixtures.zbootKernelZstd(), "zstd"}}) {
+            CliRun r = CliRun.of("inspect", c[0].toString(), "--json");
+            assertEquals(0, r.exitCode(), r::describe);
+            JsonNode j = CliRun.json(r.out());
+            assertEquals("efi-zboot", j.path("format").asText());
+            JsonNode z = j.path("zboot");
+            assertEquals(c[1], z.path("compression").asText());
+            long offset = CliRun.hex(z.path("payloadOffset")), size = CliRun.hex(z.path("payloadSize"));
+            assertThat(offset).isPositive();
+            assertThat(offset + size).isLessThanOrEqualTo(j.path("size").asLong());
+            assertThat(CliRun.hex(z.path("decompressedSize"))).isGreaterThan(size);
+        }
+    }
+
     /** The zstd-compressed image decompresses to the same Image and enters it at the same place. */
     @Test
     void theZstdImageReachesTheSameEntry(@TempDir Path tmp) {
