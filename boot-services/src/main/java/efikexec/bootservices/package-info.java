@@ -9,7 +9,9 @@
  * RaiseTPL/RestoreTPL (a number), CreateEvent/CreateEventEx/CloseEvent/CheckEvent (events are
  * never signalled), Install/Reinstall/UninstallProtocolInterface, HandleProtocol, LocateHandle,
  * LocateDevicePath (longest node-wise prefix), InstallConfigurationTable, LoadImage (from a
- * source buffer, or from a file on the ESP's SimpleFileSystem: parsed, placed, relocated, with
+ * source buffer, from a file on the ESP's SimpleFileSystem, or from the LoadFile2/LoadFile the
+ * guest installed on the device path, which the emulator calls for the service (a
+ * {@link efikexec.bootservices.FirmwareEvent.CallGuest}): parsed, placed, relocated, with
  * its LoadedImage), StartImage (the emulator runs
  * the child on the caller's behalf; its return or Exit gives the caller its status),
  * UnloadImage (of images not started), Exit,
@@ -22,10 +24,13 @@
  * SimpleTextOutput (ConOut = StdErr, into the console log), SimpleTextInput (no key ever),
  * RNG (seeded), LoadFile2 initrd on VenMedia(LINUX_EFI_INITRD_MEDIA), SimpleFileSystem and
  * File (revision 1, read-only) over the ESP on the image's device. Config tables: the
- * target DTB, EFI_RT_PROPERTIES_TABLE (nothing supported at runtime), LINUX_EFI_RANDOM_SEED.
+ * target DTB, EFI_RT_PROPERTIES_TABLE (nothing supported at runtime), LINUX_EFI_RANDOM_SEED,
+ * SMBIOS3 (types 1, 11 and 127) when OEM strings are given. Variables: SecureBoot = 1 and
+ * SetupMode = 0 when the image was verified against a db, else absent (NOT_FOUND).
  * <p>
  * <b>Logged and EFI_UNSUPPORTED</b>: every other boot-services slot (LoadImage without a
- * source buffer answers NOT_FOUND for a file on no SimpleFileSystem of ours),
+ * source buffer answers NOT_FOUND for a path on no SimpleFileSystem of ours and no LoadFile2 or
+ * LoadFile),
  * SetTimer, WaitForEvent, SignalEvent, Connect/DisconnectController, OpenProtocolInformation,
  * RegisterProtocolNotify; runtime SetTime, wake-up timer, ConvertPointer, capsules,
  * QueryVariableInfo, GetNextHighMonotonicCount.
