@@ -91,6 +91,31 @@ class UkiOptionsTest {
         assertThat(r.errLines()).singleElement().asString().contains("--profile");
     }
 
+    /**
+     * A .dtb section replaces the firmware's device tree: systemd-stub installs it as the
+     * DEVICE_TREE table and the kernel's stub hands that one (with its /chosen) to the kernel.
+     */
+    @Test
+    void theUkisDtbIsTheOneTheKernelGets() throws Exception {
+        byte[] target = Fixtures.read(Fixtures.qemuVirtDtb());
+        efikexec.model.fdt.Fdt marked = efikexec.model.fdt.Fdt.parse(target);
+        marked.root().setProperty("efikexec,uki-dtb", "from the UKI's .dtb");
+        Path dtb = Files.write(dir.resolve("marked.dtb"), marked.toBytes());
+        for (String suite : List.of("bookworm", "trixie")) {
+            Path uki = dir.resolve("dtb-" + suite + ".efi");
+            CliRun b = CliRun.of("uki", "build", "--stub", UkiTest.stub(suite, "arm64").toString(), "--linux",
+                    Fixtures.arm64Kernel().toString(), "--cmdline", CMDLINE, "--dtb", dtb.toString(), "-o", uki.toString());
+            assertEquals(0, b.exitCode(), b::describe);
+            InProcessRun r = InProcessRun.run(Files.readAllBytes(uki),
+                    efikexec.pe.linux.Arm64ImageHeader.parse(Fixtures.read(Fixtures.arm64Kernel())), uki.getFileName().toString(),
+                    target, null, null, null);
+            assertEquals(efikexec.emulator.run.Outcome.KERNEL_ENTRY, r.outcome(), r::describe);
+            assertThat(r.fdt()).as(suite + ": the FDT at x0").isNotNull();
+            assertThat(r.fdt().root().propertyString("efikexec,uki-dtb")).as(suite).contains("from the UKI's .dtb");
+            assertThat(r.fdt().node("/chosen").orElseThrow().propertyString("bootargs")).contains(CMDLINE);
+        }
+    }
+
     @Test
     void aProfileTheUkiDoesNotHaveEndsWithSystemdsError() {
         CliRun r = CliRun.of("run", uki257.toString(), "--dtb", Fixtures.qemuVirtDtb().toString(), "--profile", "1");
