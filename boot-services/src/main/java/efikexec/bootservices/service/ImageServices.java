@@ -2,16 +2,29 @@ package efikexec.bootservices.service;
 
 import efikexec.bootservices.Firmware;
 import efikexec.bootservices.FirmwareEvent;
+import efikexec.bootservices.FirmwareException;
+import efikexec.bootservices.ImageLoader;
+import efikexec.bootservices.LoadedImage;
 import efikexec.bootservices.call.Binding;
 import efikexec.bootservices.call.CallArgs;
+import efikexec.bootservices.handle.HandleDatabase;
+import efikexec.bootservices.protocol.SimpleFileSystemProtocol;
+import efikexec.memmap.alloc.AllocationResult;
 import efikexec.model.EfiStatus;
+import efikexec.model.FormatException;
+import efikexec.model.Guid;
+import efikexec.model.KnownGuids;
+import efikexec.model.MemoryType;
+import efikexec.model.devicepath.DevicePath;
+import efikexec.pe.PeImage;
+import efikexec.pe.PeParser;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * LoadImage (from a source buffer, or from a device path through a SimpleFileSystem of ours),
- * StartImage, UnloadImage, Exit and ExitBootServices (UEFI 2.10, 7.4). StartImage only checks and
- * asks; the emulator runs the child.
+ * LoadImage (from a source buffer, or from a device path through a SimpleFileSystem of ours or
+ * the guest's LoadFile2/LoadFile), StartImage, UnloadImage, Exit and ExitBootServices (UEFI 2.10,
+ * 7.4). StartImage and a guest LoadFile2 only check and ask; the emulator runs the guest code.
  */
 public final class ImageServices {
     private final Firmware fw;
@@ -41,7 +54,7 @@ public final class ImageServices {
         if (source == 0) {
             if (devicePath == 0) return EfiStatus.NOT_FOUND.code();
             // systemd-stub loads its addons this way, from the ESP.
-            file = efikexec.bootservices.protocol.SimpleFileSystemProtocol.loadFile(fw, devicePath);
+            file = SimpleFileSystemProtocol.loadFile(fw, devicePath);
             if (file == null) return loadThroughLoadFile(bootPolicy != 0, parent, devicePath, handlePtr);
         } else {
             if (size == 0 || Long.compareUnsigned(size, MAX_SOURCE) > 0) return EfiStatus.LOAD_ERROR.code();
@@ -58,13 +71,13 @@ public final class ImageServices {
      * status traced here is a placeholder: the caller gets the status of the whole.
      */
     private long loadThroughLoadFile(boolean bootPolicy, long parent, long devicePath, long handlePtr) {
-        efikexec.model.devicepath.DevicePath query = efikexec.model.devicepath.DevicePath.read(fw.memory(), devicePath);
+        DevicePath query = DevicePath.read(fw.memory(), devicePath);
         if (query == null) return EfiStatus.INVALID_PARAMETER.code();
-        efikexec.model.Guid protocol = efikexec.model.KnownGuids.LOAD_FILE2;
-        efikexec.bootservices.handle.HandleDatabase.DevicePathMatch m =
+        Guid protocol = KnownGuids.LOAD_FILE2;
+        HandleDatabase.DevicePathMatch m =
                 bootPolicy ? null : fw.handles().locateDevicePath(fw.memory(), protocol, query);
         if (m == null) {
-            protocol = efikexec.model.KnownGuids.LOAD_FILE;
+            protocol = KnownGuids.LOAD_FILE;
             m = fw.handles().locateDevicePath(fw.memory(), protocol, query);
         }
         if (m == null) {
@@ -74,13 +87,13 @@ public final class ImageServices {
         long iface = fw.handles().find(m.handle(), protocol);
         long function = fw.memory().readU64(iface); // LoadFile is the interface's only member
         long remaining = devicePath + m.matchedBytes();
-        efikexec.memmap.alloc.AllocationResult sizeCell = fw.pool().allocatePool(efikexec.model.MemoryType.BOOT_SERVICES_DATA, 8);
+        AllocationResult sizeCell = fw.pool().allocatePool(MemoryType.BOOT_SERVICES_DATA, 8);
         if (!sizeCell.isSuccess()) return EfiStatus.OUT_OF_RESOURCES.code();
         long sizePtr = sizeCell.address();
         fw.memory().writeU64(sizePtr, 0);
         long policy = bootPolicy ? 1 : 0;
         fw.registry().note(String.format("through %s.LoadFile at 0x%x (guest code); the result is this call's status",
-                efikexec.model.KnownGuids.name(protocol), function));
+                KnownGuids.name(protocol), function));
         fw.post(new FirmwareEvent.CallGuest(function, java.util.List.of(iface, remaining, policy, sizePtr, 0L), first -> {
             long need = fw.memory().readU64(sizePtr);
             if (first != EfiStatus.BUFFER_TOO_SMALL.code() || need == 0 || Long.compareUnsigned(need, MAX_SOURCE) > 0) {
@@ -88,7 +101,7 @@ public final class ImageServices {
                 return new FirmwareEvent.ServiceDone(first == EfiStatus.BUFFER_TOO_SMALL.code() || first == 0
                         ? EfiStatus.LOAD_ERROR.code() : first);
             }
-            efikexec.memmap.alloc.AllocationResult buf = fw.pool().allocatePool(efikexec.model.MemoryType.BOOT_SERVICES_DATA, need);
+            AllocationResult buf = fw.pool().allocatePool(MemoryType.BOOT_SERVICES_DATA, need);
             if (!buf.isSuccess()) {
                 fw.pool().freePool(sizePtr);
                 return new FirmwareEvent.ServiceDone(EfiStatus.OUT_OF_RESOURCES.code());
@@ -108,10 +121,10 @@ public final class ImageServices {
 
     /** The common end of every LoadImage: parse, place, record; the handle goes to handlePtr. */
     private long load(byte[] file, long parent, long devicePath, long handlePtr) {
-        efikexec.pe.PeImage pe;
+        PeImage pe;
         try {
-            pe = efikexec.pe.PeParser.parse(file);
-        } catch (efikexec.model.FormatException e) {
+            pe = PeParser.parse(file);
+        } catch (FormatException e) {
             fw.registry().note(e.describe());
             return EfiStatus.LOAD_ERROR.code();
         }
@@ -121,17 +134,17 @@ public final class ImageServices {
         }
         String name = "image" + fw.images().size();
         if (devicePath != 0) {
-            efikexec.model.devicepath.DevicePath dp = efikexec.model.devicepath.DevicePath.read(fw.memory(), devicePath);
+            DevicePath dp = DevicePath.read(fw.memory(), devicePath);
             String path = dp != null ? dp.toString() : "";
             if (!path.isEmpty()) name = path.substring(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
         }
-        efikexec.bootservices.LoadedImage image;
+        LoadedImage image;
         try {
-            image = efikexec.bootservices.ImageLoader.load(fw, pe, file, name, null, null, fw.architecture(), parent);
-        } catch (efikexec.bootservices.FirmwareException e) {
+            image = ImageLoader.load(fw, pe, file, name, null, null, fw.architecture(), parent);
+        } catch (FirmwareException e) {
             fw.registry().note(e.getMessage());
             return EfiStatus.OUT_OF_RESOURCES.code();
-        } catch (efikexec.model.FormatException e) {
+        } catch (FormatException e) {
             fw.registry().note(e.describe());
             return EfiStatus.LOAD_ERROR.code();
         }
@@ -146,12 +159,12 @@ public final class ImageServices {
      */
     private long unloadImage(CallArgs a) {
         long handle = a.arg(0);
-        efikexec.bootservices.LoadedImage image = fw.image(handle);
+        LoadedImage image = fw.image(handle);
         if (image == null) return EfiStatus.INVALID_PARAMETER.code();
         if (fw.images().indexOf(image) == 0 || started.contains(handle)) return EfiStatus.UNSUPPORTED.code();
-        Long dp = fw.handles().find(handle, efikexec.model.KnownGuids.LOADED_IMAGE_DEVICE_PATH);
-        if (dp != null) fw.handles().uninstall(handle, efikexec.model.KnownGuids.LOADED_IMAGE_DEVICE_PATH, dp);
-        fw.handles().uninstall(handle, efikexec.model.KnownGuids.LOADED_IMAGE, image.loadedImageProtocol());
+        Long dp = fw.handles().find(handle, KnownGuids.LOADED_IMAGE_DEVICE_PATH);
+        if (dp != null) fw.handles().uninstall(handle, KnownGuids.LOADED_IMAGE_DEVICE_PATH, dp);
+        fw.handles().uninstall(handle, KnownGuids.LOADED_IMAGE, image.loadedImageProtocol());
         fw.pages().freePages(image.base(), image.size() / 4096);
         fw.images().remove(image);
         return EfiStatus.SUCCESS.code();
@@ -167,7 +180,7 @@ public final class ImageServices {
      */
     private long startImage(CallArgs a) {
         long handle = a.arg(0);
-        efikexec.bootservices.LoadedImage image = fw.image(handle);
+        LoadedImage image = fw.image(handle);
         if (image == null || fw.images().indexOf(image) == 0 || !started.add(handle)) {
             return EfiStatus.INVALID_PARAMETER.code();
         }
