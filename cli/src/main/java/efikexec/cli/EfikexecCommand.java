@@ -14,7 +14,7 @@ public final class EfikexecCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (inspect, run, uki, demo)");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (inspect, run, handoff, uki, demo)");
     }
 
     public static void main(String[] args) {
@@ -74,11 +74,13 @@ public final class EfikexecCommand implements Runnable {
             case "demo" -> cmd.addSubcommand(new DemoCommand());
             case "bench" -> cmd.addSubcommand(new BenchCommand());
             case "uki" -> cmd.addSubcommand(new UkiCommand());
+            case "handoff" -> cmd.addSubcommand(new HandoffCommand());
             default -> {
                 cmd.addSubcommand(new InspectCommand());
                 cmd.addSubcommand(new RunCommand());
                 cmd.addSubcommand(new DemoCommand());
                 cmd.addSubcommand(new UkiCommand());
+                cmd.addSubcommand(new HandoffCommand());
                 cmd.addSubcommand(new BenchCommand());
             }
         }

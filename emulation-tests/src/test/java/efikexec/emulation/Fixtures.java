@@ -86,9 +86,15 @@ final class Fixtures {
     }
 
     private static void cpioEntry(ByteArrayOutputStream out, String name, int mode, byte[] data, int ino) {
+        cpioEntry(out, name, mode, data, ino, 0, 0);
+    }
+
+    /** A cpio "newc" entry; rdevMajor/rdevMinor name the device of a device node. */
+    private static void cpioEntry(ByteArrayOutputStream out, String name, int mode, byte[] data, int ino, int rdevMajor,
+            int rdevMinor) {
         byte[] nameBytes = (name + "\0").getBytes(StandardCharsets.US_ASCII);
         StringBuilder h = new StringBuilder("070701");
-        long[] fields = {ino, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBytes.length, 0};
+        long[] fields = {ino, mode, 0, 0, 1, 0, data.length, 0, 0, rdevMajor, rdevMinor, nameBytes.length, 0};
         for (long f : fields) h.append(String.format("%08x", f));
         out.writeBytes(h.toString().getBytes(StandardCharsets.US_ASCII));
         out.writeBytes(nameBytes);
@@ -158,5 +164,29 @@ final class Fixtures {
     static Path zbootKernelZstd() {
         return require(cache().resolve("fixtures").resolve("zboot-arm64").resolve("vmlinuz-zstd.efi"),
                 "arm64 EFI zboot kernel, zstd (built by scripts/zboot-kernel)");
+    }
+
+    /** The line the handoff tests' /init prints: seeing it on the console means init ran. */
+    static final String INIT_LINE = "efikexec-handoff: init reached";
+
+    /**
+     * An initramfs that boots to a shell line and powers off: Debian's static busybox as
+     * /bin/busybox, an /init script that prints {@link #INIT_LINE} and powers off, and the
+     * /dev/console node the kernel opens for init's output (an initramfs must bring its own).
+     */
+    static byte[] busyboxInitramfs(String arch) {
+        Path busybox = require(cache().resolve("fixtures").resolve("busybox-" + arch).resolve("busybox"),
+                "busybox-static (" + arch + ")");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] init = ("#!/bin/busybox sh\n/bin/busybox echo \"" + INIT_LINE + "\"\n/bin/busybox poweroff -f\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        cpioEntry(out, "bin", 040755, new byte[0], 1);
+        cpioEntry(out, "dev", 040755, new byte[0], 2);
+        cpioEntry(out, "dev/console", 020600, new byte[0], 3, 5, 1);
+        cpioEntry(out, "bin/busybox", 0100755, read(busybox), 4);
+        cpioEntry(out, "init", 0100755, init, 5);
+        cpioEntry(out, "TRAILER!!!", 0, new byte[0], 0);
+        while (out.size() % 512 != 0) out.write(0);
+        return out.toByteArray();
     }
 }

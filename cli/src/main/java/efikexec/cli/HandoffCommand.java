@@ -1,0 +1,133 @@
+package efikexec.cli;
+
+import efikexec.cli.handoff.ConsoleUart;
+import efikexec.cli.input.AtomicFile;
+import efikexec.cli.input.InputFiles;
+import efikexec.cli.input.UserInputException;
+import efikexec.cli.option.RunOptions;
+import efikexec.cli.report.JsonText;
+import efikexec.emulator.run.Outcome;
+import efikexec.emulator.run.RunResult;
+import efikexec.emulator.run.Snapshot;
+import efikexec.emulator.run.Until;
+import efikexec.emulator.unicorn.UnicornBackend;
+import efikexec.purgatory.BundleDoesNotFitException;
+import efikexec.purgatory.bundle.HandoffElf;
+import efikexec.purgatory.bundle.KernelEntry;
+import efikexec.purgatory.bundle.Manifest;
+import efikexec.purgatory.bundle.StubPlacement;
+import efikexec.purgatory.bundle.TargetArch;
+import efikexec.purgatory.segment.MemoryRange;
+import efikexec.purgatory.segment.Segment;
+import efikexec.purgatory.segment.SegmentDigest;
+import efikexec.purgatory.segment.SegmentPacker;
+import efikexec.purgatory.stub.Aarch64HandoffStub;
+import efikexec.purgatory.stub.HandoffParameters;
+import efikexec.purgatory.stub.SegmentCheck;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * `efikexec handoff IMAGE (run options) -o DIR`: runs the image to its kernel's entry and writes
+ * the state as a bundle that boots with no firmware (DESIGN "Handoff bundle"): handoff.elf (one
+ * PT_LOAD per kexec segment plus the stub, e_entry = the stub) and manifest.json. arm64 for now.
+ */
+@Command(name = "handoff", mixinStandardHelpOptions = true,
+        description = "Run IMAGE to its kernel's entry and write that state as a bundle that boots with no firmware.")
+public final class HandoffCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IMAGE")
+    Path image;
+
+    @Mixin
+    RunOptions run = new RunOptions();
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Directory for handoff.elf and manifest.json.")
+    Path output;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The stub is one more PT_LOAD: the kernel's memory gets the other 15 of kexec's 16. */
+    static final int SEGMENT_LIMIT = SegmentPacker.KEXEC_SEGMENT_MAX - 1;
+
+    @Override
+    public Integer call() {
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            throw new UserInputException(output + ": -o: not a directory");
+        }
+        if (run.until != Until.ENTRY) throw new UserInputException("--until " + run.until + ": a bundle is the state at kernel entry");
+        byte[] file = InputFiles.read(image, "EFI image");
+        RunInputs in = RunInputs.read(image, file, run);
+        if (in.x86()) {
+            throw new UserInputException(image + ": x86_64 handoff bundles are not built yet; arm64 images are");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Snapshot s;
+        try (UnicornBackend cpu = in.openEngine()) {
+            RunResult r = in.emulate(cpu, c -> { }, p -> { });
+            if (r.outcome() != Outcome.KERNEL_ENTRY) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf("efikexec: %s: %s at pc 0x%x: %s; no bundle written%n", image, r.outcome().label(),
+                        r.fault() != null ? r.fault().pc() : 0, r.fault() != null ? r.fault().message() : "");
+                err.flush();
+                return ExitCodes.GUEST;
+            }
+            s = Snapshot.take(r, in.id().arch());
+        }
+
+        List<MemoryRange> ranges = new ArrayList<>();
+        for (Snapshot.Range x : s.ranges()) ranges.add(new MemoryRange(x.start(), x.bytes()));
+        List<Segment> segments;
+        try {
+            segments = SegmentPacker.pack(ranges, in.target().memory(), SEGMENT_LIMIT);
+        } catch (BundleDoesNotFitException e) {
+            throw new UserInputException(image + ": " + e.getMessage());
+        }
+        List<byte[]> digests = new ArrayList<>();
+        List<SegmentCheck> checks = new ArrayList<>();
+        for (Segment seg : segments) {
+            byte[] d = SegmentDigest.sha256(seg);
+            digests.add(d);
+            checks.add(new SegmentCheck(seg.address(), seg.memsz(), d));
+        }
+        Map<String, Long> regs = s.registers();
+        long[] x = {regs.getOrDefault("x0", 0L), regs.getOrDefault("x1", 0L), regs.getOrDefault("x2", 0L),
+            regs.getOrDefault("x3", 0L)};
+        byte[] stub = Aarch64HandoffStub.build(new HandoffParameters(ConsoleUart.pl011Base(in.target().dtb()), s.entry(), x, checks));
+        StubPlacement place;
+        try {
+            place = StubPlacement.choose(in.target().memory(), segments, stub.length);
+        } catch (BundleDoesNotFitException e) {
+            throw new UserInputException(image + ": " + e.getMessage());
+        }
+        HandoffElf elf = new HandoffElf(TargetArch.AARCH64, segments, place.address(), stub);
+        Map<String, Object> manifest = Manifest.of(TargetArch.AARCH64, segments, digests, place,
+                new KernelEntry(s.entry(), regs));
+        try {
+            Files.createDirectories(output);
+        } catch (IOException e) {
+            throw new UserInputException(output + ": -o: cannot create the directory (" + e.getMessage() + ")");
+        }
+        AtomicFile.write(output.resolve("handoff.elf"), elf.toBytes());
+        AtomicFile.write(output.resolve("manifest.json"), JsonText.pretty(manifest));
+        long kept = 0;
+        for (Segment seg : segments) kept += seg.bufsz();
+        out.printf("%s: %d segments (%.1f MiB stored), stub at 0x%x, kernel entry 0x%x%n", output, segments.size(),
+                kept / 1048576.0, place.address(), s.entry());
+        out.flush();
+        return ExitCodes.OK;
+    }
+}
