@@ -32,6 +32,7 @@ class SnapshotTest {
     static Snapshot snapshot;
     static byte[] initrd;
     static List<ConfigTables.Entry> configTables;
+    static long imageBase, imageSize;
 
     @BeforeAll
     static void run() {
@@ -46,6 +47,8 @@ class SnapshotTest {
             assertEquals(Outcome.KERNEL_ENTRY, r.outcome());
             snapshot = Snapshot.take(r, "aarch64");
             configTables = List.copyOf(r.firmware().configTables().entries());
+            imageBase = r.image().base();
+            imageSize = r.image().size();
         }
     }
 
@@ -88,6 +91,13 @@ class SnapshotTest {
         assertThat(new String(read(systemTable, 8), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("IBI SYST");
         long mmap = chosen.propertyU64("linux,uefi-mmap-start").orElseThrow();
         read(mmap, (int) chosen.propertyU32("linux,uefi-mmap-size").orElseThrow());
+    }
+
+    /** Without nokaslr the stub copies the kernel: the image it was loaded as is not needed after entry. */
+    @Test
+    void theImageTheKernelLeftIsLeftOut() {
+        assertThat(snapshot.entry() >= imageBase && snapshot.entry() < imageBase + imageSize).as("KASLR moved the kernel").isFalse();
+        assertThat(snapshot.ranges()).noneMatch(x -> x.start() < imageBase + imageSize && imageBase < x.end());
     }
 
     @Test

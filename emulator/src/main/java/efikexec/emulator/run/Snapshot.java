@@ -20,7 +20,10 @@ import java.util.Set;
  * code), EfiACPIReclaimMemory (6.1 keeps its final memory map there, and the random seed table)
  * and EfiACPIMemoryNVS. What the firmware used only before ExitBootServices
  * (EfiBootServicesCode/Data) and free memory stay out, as do the target's reserved ranges: they
- * are not ours to write.
+ * are not ours to write. So do the images the firmware loaded when the kernel does not run from
+ * them (the stub copied the kernel elsewhere, a UKI or zboot image whose kernel runs from its own
+ * allocation): everything the kernel needs from them (initrd, command line, device tree) has
+ * been copied into the stub's own allocations by then, and Linux counts their pages as free.
  *
  * @param arch "aarch64" or "x86_64"
  * @param ranges the kept ranges in address order, each with its bytes at kernel entry
@@ -53,9 +56,18 @@ public record Snapshot(String arch, List<Range> ranges, long entry, Map<String, 
         }
         GuestMemory mem = r.firmware().memory();
         List<Range> ranges = new ArrayList<>();
+        long entry = r.kernelEntry().pc();
+        List<efikexec.bootservices.LoadedImage> leftBehind = new ArrayList<>();
+        for (efikexec.bootservices.LoadedImage img : r.firmware().images()) {
+            if (entry < img.base() || entry >= img.base() + img.size()) leftBehind.add(img);
+        }
         for (MemoryDescriptor d : r.firmware().memoryMap().descriptors()) {
             MemoryType t = d.type();
             if (t == null || !KEPT.contains(t)) continue;
+            if (t == MemoryType.LOADER_CODE && leftBehind.stream().anyMatch(img -> img.base() == d.physicalStart()
+                    && img.size() == d.numberOfPages() * 4096)) {
+                continue;
+            }
             long size = d.numberOfPages() * 4096;
             if (size > MAX_RANGE) throw new IllegalStateException(String.format("a %s range of 0x%x bytes at 0x%x", t, size, d.physicalStart()));
             ranges.add(new Range(d.physicalStart(), t, mem.read(d.physicalStart(), (int) size)));
