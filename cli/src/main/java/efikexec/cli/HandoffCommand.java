@@ -11,17 +11,22 @@ import efikexec.emulator.run.RunResult;
 import efikexec.emulator.run.Snapshot;
 import efikexec.emulator.run.Until;
 import efikexec.emulator.unicorn.UnicornBackend;
+import efikexec.memmap.PhysicalRange;
+import efikexec.memmap.TargetMemory;
 import efikexec.purgatory.BundleDoesNotFitException;
 import efikexec.purgatory.bundle.HandoffElf;
 import efikexec.purgatory.bundle.KernelEntry;
 import efikexec.purgatory.bundle.Manifest;
+import efikexec.purgatory.bundle.MultibootElf32;
 import efikexec.purgatory.bundle.StubPlacement;
 import efikexec.purgatory.bundle.TargetArch;
 import efikexec.purgatory.segment.MemoryRange;
 import efikexec.purgatory.segment.Segment;
 import efikexec.purgatory.segment.SegmentDigest;
 import efikexec.purgatory.segment.SegmentPacker;
+import efikexec.purgatory.segment.TargetPages;
 import efikexec.purgatory.stub.Aarch64HandoffStub;
+import efikexec.purgatory.stub.X64HandoffStub;
 import efikexec.purgatory.stub.HandoffParameters;
 import efikexec.purgatory.stub.SegmentCheck;
 import java.io.IOException;
@@ -43,7 +48,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * `efikexec handoff IMAGE (run options) -o DIR`: runs the image to its kernel's entry and writes
  * the state as a bundle that boots with no firmware (DESIGN "Handoff bundle"): handoff.elf (one
- * PT_LOAD per kexec segment plus the stub, e_entry = the stub) and manifest.json. arm64 for now.
+ * PT_LOAD per kexec segment plus the stub, e_entry = the stub) and manifest.json; for x86_64 also
+ * handoff-multiboot.elf, the same loads for QEMU's -kernel.
  */
 @Command(name = "handoff", mixinStandardHelpOptions = true,
         description = "Run IMAGE to its kernel's entry and write that state as a bundle that boots with no firmware.")
@@ -71,9 +77,6 @@ public final class HandoffCommand implements Callable<Integer> {
         if (run.until != Until.ENTRY) throw new UserInputException("--until " + run.until + ": a bundle is the state at kernel entry");
         byte[] file = InputFiles.read(image, "EFI image");
         RunInputs in = RunInputs.read(image, file, run);
-        if (in.x86()) {
-            throw new UserInputException(image + ": x86_64 handoff bundles are not built yet; arm64 images are");
-        }
         PrintWriter out = spec.commandLine().getOut();
         Snapshot s;
         try (UnicornBackend cpu = in.openEngine()) {
@@ -104,6 +107,7 @@ public final class HandoffCommand implements Callable<Integer> {
             checks.add(new SegmentCheck(seg.address(), seg.memsz(), d));
         }
         Map<String, Long> regs = s.registers();
+        if (in.x86()) return x86(in.target().memory(), s, segments, digests, checks, out);
         long[] x = {regs.getOrDefault("x0", 0L), regs.getOrDefault("x1", 0L), regs.getOrDefault("x2", 0L),
             regs.getOrDefault("x3", 0L)};
         byte[] stub = Aarch64HandoffStub.build(new HandoffParameters(ConsoleUart.pl011Base(in.target().dtb()), s.entry(), x, checks));
@@ -127,6 +131,53 @@ public final class HandoffCommand implements Callable<Integer> {
         for (Segment seg : segments) kept += seg.bufsz();
         out.printf("%s: %d segments (%.1f MiB stored), stub at 0x%x, kernel entry 0x%x%n", output, segments.size(),
                 kept / 1048576.0, place.address(), s.entry());
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /**
+     * x86_64: the stub enters startup_64 with rsi = boot_params and reports on COM1 (0x3f8, the
+     * 16550 QEMU's q35 and pc give the serial console and Linux calls ttyS0; the target has no
+     * device tree to name another). Besides handoff.elf for kexec, handoff-multiboot.elf for
+     * QEMU's -kernel, whose span (lowest to highest PT_LOAD, plus the page QEMU writes after it)
+     * must be RAM the target does not reserve.
+     */
+    private int x86(TargetMemory target, Snapshot s, List<Segment> segments, List<byte[]> digests, List<SegmentCheck> checks, PrintWriter out) {
+        Map<String, Long> regs = s.registers();
+        long[] r = {regs.getOrDefault("rsi", 0L), 0, 0, 0};
+        byte[] stub = X64HandoffStub.build(new HandoffParameters(X64HandoffStub.COM1, s.entry(), r, checks));
+        StubPlacement place;
+        MultibootElf32 multiboot;
+        try {
+            place = StubPlacement.choose(target, segments, stub.length);
+            stub = X64HandoffStub.located(stub, place.address());
+            multiboot = new MultibootElf32(segments, place.address(), stub, X64HandoffStub.multibootEntry(place.address()));
+        } catch (BundleDoesNotFitException | IllegalArgumentException e) {
+            throw new UserInputException(image + ": " + e.getMessage());
+        }
+        long[] span = multiboot.span();
+        TargetPages pages = TargetPages.of(target);
+        PhysicalRange reserved = pages.reservedIn(span[0], span[1]);
+        if (!pages.isRam(span[0], span[1]) || reserved != null) {
+            throw new UserInputException(String.format("%s: the Multiboot span [0x%x-0x%x) is not all free RAM%s", image,
+                    span[0], span[1], reserved == null ? "" : String.format(" (reserved [0x%x-0x%x))", reserved.start(),
+                            reserved.end())));
+        }
+        HandoffElf elf = new HandoffElf(TargetArch.X86_64, segments, place.address(), stub);
+        Map<String, Object> manifest = Manifest.of(TargetArch.X86_64, segments, digests, place,
+                new KernelEntry(s.entry(), regs));
+        try {
+            Files.createDirectories(output);
+        } catch (IOException e) {
+            throw new UserInputException(output + ": -o: cannot create the directory (" + e.getMessage() + ")");
+        }
+        AtomicFile.write(output.resolve("handoff.elf"), elf.toBytes());
+        AtomicFile.write(output.resolve("handoff-multiboot.elf"), multiboot.toBytes());
+        AtomicFile.write(output.resolve("manifest.json"), JsonText.pretty(manifest));
+        long kept = 0;
+        for (Segment seg : segments) kept += seg.bufsz();
+        out.printf("%s: %d segments (%.1f MiB stored), stub at 0x%x, kernel entry 0x%x, Multiboot span [0x%x-0x%x)%n",
+                output, segments.size(), kept / 1048576.0, place.address(), s.entry(), span[0], span[1]);
         out.flush();
         return ExitCodes.OK;
     }

@@ -1,0 +1,598 @@
+/*
+ * efikexec x86_64 handoff stub (our purgatory, issue 6): checks the SHA-256 of every segment of a
+ * handoff bundle, then enters the kernel as the EFI stub would have (long mode, identity mapped,
+ * rsi = boot_params, interrupts off); on a mismatch it prints one line on the 16550 it was given and
+ * halts with interrupts off, never entering the kernel.
+ *
+ * Position independent: 64-bit code addresses only RIP-relative, so a loader may place it at any
+ * 4 KiB-aligned address below 4 GiB. The Java side (efikexec.purgatory.stub.X64HandoffStub) appends
+ * the parameter block right after these bytes, at the label `params` (the last thing in .text),
+ * laid out as on arm64:
+ *
+ *   u64 magic "EFXHNDOF" (0x464f444e48584645)   +0
+ *   u64 uart  (16550 I/O port base, e.g. 0x3f8; 0 = no console)  +8
+ *   u64 entry (the kernel's startup_64)         +16
+ *   u64 rsi (boot_params), 0, 0, 0 at entry     +24
+ *   u64 count                                   +56
+ *   count x { u64 addr; u64 size; u8 sha256[32] }  +64, 48 bytes each
+ *
+ * Two ways in:
+ *  - kexec (handoff.elf, e_entry = +0): 64-bit mode on kexec's identity map of RAM and every
+ *    segment, registers zeroed. The stub keeps that map; it needs none of its own.
+ *  - QEMU's Multiboot loader (handoff-multiboot.elf, e_entry = the +25 slot): 32-bit protected
+ *    mode, paging off. The prologue there builds identity page tables for the first 4 GiB with
+ *    2 MiB pages (qemu64 has no 1 GiB pages) in the stub's own `tables` (the stub lies in memory
+ *    no segment covers, so the kernel's startup_64 may use them until it loads its own CR3), turns
+ *    on PAE, long mode and paging, loads the stub's GDT (64-bit code at 0x10 = the kernel's
+ *    __KERNEL_CS, data at 0x18) and far-jumps to main. 32-bit code cannot address relative to EIP
+ *    without a stack, so the Java side patches the stub's load address into the prologue's first
+ *    instruction (`mov $imm32, %ebp`, the imm32 at slot target + 1).
+ *
+ * Entry table (fixed offsets, each a 5-byte jmp rel32; the Java side and the tests rely on them):
+ *   +0   main            the handoff (64-bit)
+ *   +5   sha256_shani    SHA-256 with SHA-NI (sha256rnds2/msg1/msg2, SSSE3, SSE4.1)
+ *   +10  sha256_scalar   SHA-256 with general-purpose registers only
+ *   +15  putc            edi = character, esi = 16550 port base (tests hook it to read the console)
+ *   +20  halt            cli; hlt, forever: where the stub parks after a mismatch
+ *   +25  multiboot       the 32-bit Multiboot entry (prologue), see above
+ * sha256_*: SysV, rdi = data, rsi = length in bytes, rdx = 32-byte output; they need a stack (main
+ * uses the stub's own, 56 bytes deep) and keep rbx, rbp, r12-r15 as SysV asks, so C or a JNA
+ * call can run them; xmm0-xmm10 are clobbered. Their state lives in the stub's scratch area:
+ * calls do not nest, and the stub must lie in writable memory.
+ */
+	.text
+	.code64
+
+	.equ	P_MAGIC, 0		# parameter block
+	.equ	P_UART, 8
+	.equ	P_ENTRY, 16
+	.equ	P_REGS, 24
+	.equ	P_COUNT, 56
+	.equ	P_SEGS, 64
+	.equ	SEG_SIZE, 48
+	.equ	SEG_SHA, 16
+
+	.equ	S_H, 0			# scratch: hash state, 8 native u32
+	.equ	S_DIGEST, 32		# main: the digest of the current segment
+	.equ	S_OUT, 64		# sha256_run: output, length, block function
+	.equ	S_LEN, 72
+	.equ	S_FN, 80
+	.equ	S_SEG, 88		# main: segment index
+	.equ	S_HASH, 96		# main: sha256_shani or sha256_scalar
+	.equ	S_BUF, 128		# 128 bytes: the padded tail (one or two blocks), number text
+	.equ	S_SIZE, 256
+
+	.equ	LSR, 5			# 16550 line status register; THRE (THR empty) is bit 5
+	.equ	LSR_THRE, 0x20
+
+	.equ	CODE64, 0x10		# GDT selectors (the kernel's __KERNEL_CS / __KERNEL_DS)
+	.equ	DATA, 0x18
+
+	.globl	_start
+_start:
+	.byte	0xe9			# jmp rel32, written out so every slot is 5 bytes
+	.long	main - . - 4
+	.byte	0xe9
+	.long	sha256_shani - . - 4
+	.byte	0xe9
+	.long	sha256_scalar - . - 4
+	.byte	0xe9
+	.long	putc - . - 4
+	.byte	0xe9
+	.long	halt - . - 4
+	.byte	0xe9
+	.long	multiboot - . - 4
+
+/* ---------------------------------------------------------------------------------------- main */
+
+main:
+	cli
+	cld
+	lea	stack_top(%rip), %rsp
+	movabs	$0x464f444e48584645, %rax
+	cmp	%rax, params + P_MAGIC(%rip)
+	jne	halt			# no block: no console to say so either
+
+	# SSE for SHA-NI and for nothing else: CR0.EM off, MP on; CR4.OSFXSR, OSXMMEXCPT. kexec's
+	# kernel had them on already; after the Multiboot prologue they are on too (set there).
+	mov	%cr0, %rax
+	and	$~(1 << 2), %rax
+	or	$(1 << 1), %rax
+	mov	%rax, %cr0
+	mov	%cr4, %rax
+	or	$((1 << 9) | (1 << 10)), %rax
+	mov	%rax, %cr4
+
+	# SHA-NI when CPUID.(7,0):EBX bit 29 says so (with SSSE3 and SSE4.1 from leaf 1, which the
+	# routine also uses); the scalar routine otherwise
+	lea	sha256_scalar(%rip), %r12
+	xor	%eax, %eax
+	cpuid
+	cmp	$7, %eax
+	jb	1f
+	mov	$1, %eax
+	cpuid
+	and	$((1 << 9) | (1 << 19)), %ecx
+	cmp	$((1 << 9) | (1 << 19)), %ecx
+	jne	1f
+	mov	$7, %eax
+	xor	%ecx, %ecx
+	cpuid
+	bt	$29, %ebx
+	jnc	1f
+	lea	sha256_shani(%rip), %r12
+1:	mov	%r12, scratch + S_HASH(%rip)
+	movq	$0, scratch + S_SEG(%rip)
+
+next_segment:
+	mov	scratch + S_SEG(%rip), %rcx
+	cmp	params + P_COUNT(%rip), %rcx
+	jae	enter
+	imul	$SEG_SIZE, %rcx, %rbx
+	lea	params + P_SEGS(%rip), %rax
+	add	%rax, %rbx		# rbx = this segment's record
+	mov	(%rbx), %rdi
+	mov	8(%rbx), %rsi
+	lea	scratch + S_DIGEST(%rip), %rdx
+	call	*scratch + S_HASH(%rip)	# clobbers everything; the state is in scratch
+
+	mov	scratch + S_SEG(%rip), %rcx
+	imul	$SEG_SIZE, %rcx, %rbx
+	lea	params + P_SEGS(%rip), %rax
+	add	%rax, %rbx
+	mov	SEG_SHA(%rbx), %rax
+	xor	scratch + S_DIGEST(%rip), %rax
+	mov	SEG_SHA + 8(%rbx), %rdx
+	xor	scratch + S_DIGEST + 8(%rip), %rdx
+	or	%rdx, %rax
+	mov	SEG_SHA + 16(%rbx), %rdx
+	xor	scratch + S_DIGEST + 16(%rip), %rdx
+	or	%rdx, %rax
+	mov	SEG_SHA + 24(%rbx), %rdx
+	xor	scratch + S_DIGEST + 24(%rip), %rdx
+	or	%rdx, %rax
+	jnz	mismatch
+	incq	scratch + S_SEG(%rip)
+	jmp	next_segment
+
+enter:
+	# The kernel's boot protocol: long mode, identity mapped, interrupts off, rsi = boot_params.
+	# startup_64 sets its own stack, GDT and page tables first thing.
+	mov	params + P_ENTRY(%rip), %rax
+	mov	params + P_REGS(%rip), %rsi
+	xor	%edi, %edi
+	xor	%ebp, %ebp
+	xor	%ebx, %ebx
+	jmp	*%rax
+
+mismatch:	# rcx = segment index, rbx = its record
+	movzwl	params + P_UART(%rip), %r15d
+	test	%r15d, %r15d
+	jz	halt
+	mov	%rcx, %r14
+	lea	msg_segment(%rip), %rdi
+	call	puts
+	mov	%r14, %rax
+	mov	$10, %ecx
+	call	put_number
+	lea	msg_open(%rip), %rdi
+	call	puts
+	mov	(%rbx), %rax
+	mov	$16, %ecx
+	call	put_number
+	lea	msg_comma(%rip), %rdi
+	call	puts
+	mov	8(%rbx), %rax
+	mov	$10, %ecx
+	call	put_number
+	lea	msg_mismatch(%rip), %rdi
+	call	puts
+halt:
+	cli
+	hlt
+	jmp	halt
+
+/* ------------------------------------------------------------------------------------- console */
+
+// putc: edi = character, esi = 16550 port base. Clobbers eax, edx.
+putc:
+	lea	LSR(%rsi), %edx
+1:	inb	%dx, %al
+	test	$LSR_THRE, %al
+	jz	1b
+	mov	%esi, %edx
+	mov	%edi, %eax
+	outb	%al, %dx
+	ret
+
+// puts: rdi = NUL-terminated string, r15d = port base. Clobbers rax, rdx, rsi, rdi, r13.
+puts:
+	mov	%rdi, %r13
+1:	movzbl	(%r13), %edi
+	test	%edi, %edi
+	jz	2f
+	mov	%r15d, %esi
+	call	putc
+	inc	%r13
+	jmp	1b
+2:	ret
+
+// put_number: rax = value, rcx = base (10 or 16), lowercase digits, no prefix, r15d = port base.
+// Clobbers rax, rcx, rdx, rsi, rdi, r13.
+put_number:
+	lea	scratch + S_BUF + 32(%rip), %rdi
+	dec	%rdi
+	movb	$0, (%rdi)
+1:	xor	%edx, %edx
+	div	%rcx
+	lea	'0'(%rdx), %esi
+	cmp	$10, %edx
+	jb	2f
+	lea	'a' - 10(%rdx), %esi
+2:	dec	%rdi
+	mov	%sil, (%rdi)
+	test	%rax, %rax
+	jnz	1b
+	jmp	puts
+
+msg_segment:	.asciz	"efikexec handoff: segment "
+msg_open:	.asciz	" (0x"
+msg_comma:	.asciz	", "
+msg_mismatch:	.asciz	" bytes): SHA-256 mismatch\n"
+
+/* ------------------------------------------------------------------------------------- SHA-256 */
+
+sha256_scalar:
+	lea	blocks_scalar(%rip), %rcx
+	jmp	sha256_run
+
+sha256_shani:
+	lea	blocks_shani(%rip), %rcx
+	# fall through
+
+// sha256_run: rdi = data, rsi = length, rdx = output, rcx = block function. The block function
+// takes rdi = 64-byte blocks, rsi = how many (at least 1), the state at scratch S_H, and returns
+// rdi past the blocks with the state written back; it may clobber every register but rsp.
+sha256_run:
+	push	%rbx			# SysV callee-saved: the routines may be called from C (tests)
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	mov	%rdx, scratch + S_OUT(%rip)
+	mov	%rsi, scratch + S_LEN(%rip)
+	mov	%rcx, scratch + S_FN(%rip)
+	movdqu	sha256_h0(%rip), %xmm0	# SSE2 is part of x86_64
+	movdqu	%xmm0, scratch + S_H(%rip)
+	movdqu	sha256_h0 + 16(%rip), %xmm0
+	movdqu	%xmm0, scratch + S_H + 16(%rip)
+	shr	$6, %rsi
+	jz	1f
+	call	*%rcx			# the whole blocks, read in place
+1:	mov	scratch + S_LEN(%rip), %rcx
+	and	$63, %ecx		# tail bytes, copied to the tail buffer (never reads past the data)
+	lea	scratch + S_BUF(%rip), %r8
+	pxor	%xmm0, %xmm0
+	.irp	o, 0, 16, 32, 48, 64, 80, 96, 112
+	movdqu	%xmm0, \o(%r8)
+	.endr
+	xor	%eax, %eax
+2:	cmp	%rcx, %rax
+	je	3f
+	movzbl	(%rdi, %rax), %edx
+	mov	%dl, (%r8, %rax)
+	inc	%rax
+	jmp	2b
+3:	movb	$0x80, (%r8, %rcx)
+	# 0x80 and the 8-byte length fit after up to 55 tail bytes: one block, else two
+	mov	$1, %esi
+	mov	$2, %eax
+	cmp	$56, %ecx
+	cmovae	%eax, %esi
+	mov	scratch + S_LEN(%rip), %rax
+	shl	$3, %rax
+	bswap	%rax			# the bit length, big-endian, ends the last block
+	mov	%rsi, %rdx
+	shl	$6, %rdx
+	mov	%rax, -8(%r8, %rdx)
+	mov	%r8, %rdi
+	call	*scratch + S_FN(%rip)
+	mov	scratch + S_OUT(%rip), %rdx	# digest = the state words, big-endian
+	xor	%ecx, %ecx
+4:	lea	scratch + S_H(%rip), %rax
+	mov	(%rax, %rcx, 4), %eax
+	bswap	%eax
+	mov	%eax, (%rdx, %rcx, 4)
+	inc	%ecx
+	cmp	$8, %ecx
+	jne	4b
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
+
+/*
+ * blocks_shani: the usual SHA-NI sequence (Intel's, as in Linux's sha256_ni_asm.S). The state is
+ * kept as ABEF/CDGH in xmm1/xmm2; xmm0 = the message + K for sha256rnds2 (its implicit operand),
+ * xmm3-xmm6 = W in groups of four, xmm7 scratch, xmm8 = the byte-swap mask.
+ */
+.macro	shani_group g, cur, prev, next
+	.if	\g < 4
+	movdqu	\g * 16(%rdi), %xmm0
+	pshufb	%xmm8, %xmm0
+	movdqa	%xmm0, \cur
+	.else
+	movdqa	\cur, %xmm0
+	.endif
+	paddd	sha256_k + \g * 16(%rip), %xmm0
+	sha256rnds2 %xmm1, %xmm2
+	.if	\g >= 3 && \g <= 14
+	movdqa	\cur, %xmm7
+	palignr	$4, \prev, %xmm7
+	paddd	%xmm7, \next
+	sha256msg2 \cur, \next
+	.endif
+	pshufd	$0x0e, %xmm0, %xmm0
+	sha256rnds2 %xmm2, %xmm1
+	.if	\g >= 1 && \g <= 12
+	sha256msg1 \cur, \prev
+	.endif
+.endm
+
+blocks_shani:
+	movdqu	scratch + S_H(%rip), %xmm1	# DCBA
+	movdqu	scratch + S_H + 16(%rip), %xmm2	# HGFE
+	pshufd	$0xb1, %xmm1, %xmm1		# CDAB
+	pshufd	$0x1b, %xmm2, %xmm2		# EFGH
+	movdqa	%xmm1, %xmm7
+	palignr	$8, %xmm2, %xmm1		# ABEF
+	pblendw	$0xf0, %xmm7, %xmm2		# CDGH
+	movdqu	shani_flip(%rip), %xmm8
+1:	movdqa	%xmm1, %xmm9
+	movdqa	%xmm2, %xmm10
+	shani_group 0, %xmm3, %xmm6, %xmm4
+	shani_group 1, %xmm4, %xmm3, %xmm5
+	shani_group 2, %xmm5, %xmm4, %xmm6
+	shani_group 3, %xmm6, %xmm5, %xmm3
+	shani_group 4, %xmm3, %xmm6, %xmm4
+	shani_group 5, %xmm4, %xmm3, %xmm5
+	shani_group 6, %xmm5, %xmm4, %xmm6
+	shani_group 7, %xmm6, %xmm5, %xmm3
+	shani_group 8, %xmm3, %xmm6, %xmm4
+	shani_group 9, %xmm4, %xmm3, %xmm5
+	shani_group 10, %xmm5, %xmm4, %xmm6
+	shani_group 11, %xmm6, %xmm5, %xmm3
+	shani_group 12, %xmm3, %xmm6, %xmm4
+	shani_group 13, %xmm4, %xmm3, %xmm5
+	shani_group 14, %xmm5, %xmm4, %xmm6
+	shani_group 15, %xmm6, %xmm5, %xmm3
+	paddd	%xmm9, %xmm1
+	paddd	%xmm10, %xmm2
+	add	$64, %rdi
+	dec	%rsi
+	jnz	1b
+	pshufd	$0x1b, %xmm1, %xmm1		# FEBA
+	pshufd	$0xb1, %xmm2, %xmm2		# DCHG
+	movdqa	%xmm1, %xmm7
+	pblendw	$0xf0, %xmm2, %xmm1		# DCBA
+	palignr	$8, %xmm7, %xmm2		# HGFE
+	movdqu	%xmm1, scratch + S_H(%rip)
+	movdqu	%xmm2, scratch + S_H + 16(%rip)
+	ret
+
+/*
+ * blocks_scalar: a-h in eax, ebx, ecx, edx, r8d-r11d (renamed each round, so nothing is moved),
+ * W[0..15] on the stack as a ring (W[t] overwrites W[t-16]), K from memory, r12d-r15d
+ * temporaries, rdi = data, rsi = blocks left, rbp = the state.
+ */
+	.equ	W, 0			# 64 bytes at rsp
+.macro	round t, a, b, c, d, e, f, g, h
+	.if	(\t) < 16
+	mov	4 * (\t)(%rdi), %r12d
+	bswap	%r12d
+	mov	%r12d, W + 4 * (\t)(%rsp)
+	.else
+	mov	W + 4 * (((\t) + 1) & 15)(%rsp), %r13d	# sigma0(W[t-15])
+	mov	%r13d, %r12d
+	ror	$7, %r12d
+	mov	%r13d, %r14d
+	ror	$18, %r14d
+	shr	$3, %r13d
+	xor	%r14d, %r12d
+	xor	%r13d, %r12d
+	mov	W + 4 * (((\t) + 14) & 15)(%rsp), %r13d	# sigma1(W[t-2])
+	mov	%r13d, %r14d
+	ror	$17, %r14d
+	mov	%r13d, %r15d
+	ror	$19, %r15d
+	shr	$10, %r13d
+	xor	%r15d, %r14d
+	xor	%r13d, %r14d
+	add	%r14d, %r12d
+	add	W + 4 * (((\t) + 9) & 15)(%rsp), %r12d	# + W[t-7]
+	add	W + 4 * ((\t) & 15)(%rsp), %r12d	# + W[t-16]
+	mov	%r12d, W + 4 * ((\t) & 15)(%rsp)
+	.endif
+	add	sha256_k + 4 * (\t)(%rip), \h
+	add	%r12d, \h		# + K[t] + W[t]
+	mov	\e, %r13d
+	ror	$6, %r13d
+	mov	\e, %r14d
+	ror	$11, %r14d
+	xor	%r14d, %r13d
+	ror	$14, %r14d
+	xor	%r14d, %r13d
+	add	%r13d, \h		# + Sigma1(e)
+	mov	\f, %r13d
+	xor	\g, %r13d
+	and	\e, %r13d
+	xor	\g, %r13d
+	add	%r13d, \h		# + Ch(e, f, g) = g ^ (e & (f ^ g))
+	add	\h, \d			# d += T1
+	mov	\a, %r13d
+	ror	$2, %r13d
+	mov	\a, %r14d
+	ror	$13, %r14d
+	xor	%r14d, %r13d
+	ror	$9, %r14d
+	xor	%r14d, %r13d
+	add	%r13d, \h		# + Sigma0(a)
+	mov	\a, %r13d
+	or	\b, %r13d
+	and	\c, %r13d
+	mov	\a, %r14d
+	and	\b, %r14d
+	or	%r14d, %r13d
+	add	%r13d, \h		# + Maj(a, b, c) = (a & b) | (c & (a | b))
+.endm
+
+.macro	round8 t
+	round	\t + 0, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d
+	round	\t + 1, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d
+	round	\t + 2, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d
+	round	\t + 3, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d
+	round	\t + 4, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx
+	round	\t + 5, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx
+	round	\t + 6, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx
+	round	\t + 7, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax
+.endm
+
+blocks_scalar:
+	sub	$64, %rsp
+	lea	scratch + S_H(%rip), %rbp
+1:	mov	0(%rbp), %eax
+	mov	4(%rbp), %ebx
+	mov	8(%rbp), %ecx
+	mov	12(%rbp), %edx
+	mov	16(%rbp), %r8d
+	mov	20(%rbp), %r9d
+	mov	24(%rbp), %r10d
+	mov	28(%rbp), %r11d
+	round8	0
+	round8	8
+	round8	16
+	round8	24
+	round8	32
+	round8	40
+	round8	48
+	round8	56
+	add	%eax, 0(%rbp)
+	add	%ebx, 4(%rbp)
+	add	%ecx, 8(%rbp)
+	add	%edx, 12(%rbp)
+	add	%r8d, 16(%rbp)
+	add	%r9d, 20(%rbp)
+	add	%r10d, 24(%rbp)
+	add	%r11d, 28(%rbp)
+	add	$64, %rdi
+	dec	%rsi
+	jnz	1b
+	add	$64, %rsp
+	ret
+
+/* ------------------------------------------------------------------ 32-bit Multiboot prologue */
+
+	.code32
+multiboot:
+	.byte	0xbd			# mov $imm32, %ebp: the stub's load address, patched by Java
+	.long	0
+	cli
+	cld
+	lea	tables - _start(%ebp), %edi	# zero the tables: PML4, PDPT, 4 PDs
+	xor	%eax, %eax
+	mov	$(6 * 4096 / 4), %ecx
+	rep stosl
+	lea	tables - _start(%ebp), %edi
+	lea	3(%edi), %eax		# present, writable
+	add	$4096, %eax
+	mov	%eax, (%edi)		# PML4[0] = PDPT
+	add	$4096, %eax
+	lea	4096(%edi), %edx
+	mov	$4, %ecx
+1:	mov	%eax, (%edx)		# PDPT[i] = PD i
+	add	$4096, %eax
+	add	$8, %edx
+	loop	1b
+	lea	8192(%edi), %edx
+	mov	$0x83, %eax		# present, writable, 2 MiB
+	mov	$2048, %ecx
+2:	mov	%eax, (%edx)		# PD entry: identity, 2 MiB each, 4 GiB in all
+	add	$0x200000, %eax
+	add	$8, %edx
+	loop	2b
+	mov	%cr4, %eax
+	or	$((1 << 5) | (1 << 9) | (1 << 10)), %eax	# PAE, OSFXSR, OSXMMEXCPT
+	mov	%eax, %cr4
+	mov	%edi, %cr3
+	mov	$0xc0000080, %ecx	# EFER.LME
+	rdmsr
+	or	$(1 << 8), %eax
+	wrmsr
+	lea	gdt - _start(%ebp), %eax
+	mov	%eax, gdt_pointer + 2 - _start(%ebp)
+	lgdt	gdt_pointer - _start(%ebp)
+	mov	$DATA, %eax
+	mov	%eax, %ds
+	mov	%eax, %es
+	mov	%eax, %ss
+	mov	%eax, %fs
+	mov	%eax, %gs
+	lea	main - _start(%ebp), %eax
+	mov	%eax, far_main - _start(%ebp)
+	mov	%cr0, %eax
+	or	$0x80000001, %eax	# PG, PE: long mode is active from here (compatibility mode)
+	mov	%eax, %cr0
+	ljmp	*far_main - _start(%ebp)
+	.code64
+
+	.balign	8
+gdt:
+	.quad	0
+	.quad	0
+	.quad	0x00af9a000000ffff	# 0x10: 64-bit code
+	.quad	0x00cf92000000ffff	# 0x18: data
+gdt_end:
+	.balign	8
+	.word	0			# so that the base below is 4-byte aligned
+gdt_pointer:
+	.word	gdt_end - gdt - 1
+	.long	0			# base, written by the prologue
+far_main:
+	.long	0			# offset, written by the prologue
+	.word	CODE64
+
+	.balign	16
+sha256_h0:
+	.long	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a
+	.long	0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
+shani_flip:	# pshufb mask: byte-swap each 32-bit word
+	.quad	0x0405060700010203, 0x0c0d0e0f08090a0b
+sha256_k:
+	.long	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5
+	.long	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174
+	.long	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da
+	.long	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967
+	.long	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85
+	.long	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070
+	.long	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3
+	.long	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+
+	# What the stub writes (scratch, stack) gets pages of its own: a store to a page that holds
+	# code makes QEMU's TCG throw away that page's translations, and blocks_scalar stores W on
+	# every round (one shared page made the check of a 64 MiB bundle take 30 s instead of a few).
+	.balign	4096
+scratch:
+	.skip	S_SIZE
+stack:
+	.skip	2048			# main's stack: a few calls deep, blocks_scalar's 64-byte W
+stack_top:
+
+	.balign	4096
+tables:		# the Multiboot prologue's page tables: PML4, PDPT, 4 PDs (2 MiB pages, 4 GiB)
+	.skip	6 * 4096
+
+params:		# the parameter block is appended here (8-byte aligned: tables end on a page)
