@@ -386,46 +386,46 @@ blocks_shani:
 
 /*
  * blocks_scalar: a-h in eax, ebx, ecx, edx, r8d-r11d (renamed each round, so nothing is moved),
- * W[0..15] on the stack as a ring (W[t] overwrites W[t-16]), K from memory, r12d-r15d
- * temporaries, rdi = data, rsi = blocks left, rbp = the state.
+ * W[0..15] on the stack as a ring (W[t] overwrites W[t-16]), r12d = W[t], r13d/r14d temporaries,
+ * r15d/ebp = a^b of this round and of the previous one (= b^c now) for Maj, rdi = data,
+ * rsi = blocks left. K[t] is the displacement of one lea that also adds W[t] (32-bit address
+ * size: the sum wraps as the 32-bit add does), so K is never loaded. Rotations are chained:
+ * Sigma1(e) = ((e ror 14 ^ e) ror 5 ^ e) ror 6 = e ror 6 ^ e ror 11 ^ e ror 25, and so on.
+ * The 64 rounds are written out (round numbers and K as literals, generated once).
  */
 	.equ	W, 0			# 64 bytes at rsp
-.macro	round t, a, b, c, d, e, f, g, h
-	.if	(\t) < 16
-	mov	4 * (\t)(%rdi), %r12d
+.macro	round t, a, b, c, d, e, f, g, h, ab, bc, k
+	.if	\t < 16
+	mov	4 * \t(%rdi), %r12d
 	bswap	%r12d
-	mov	%r12d, W + 4 * (\t)(%rsp)
+	mov	%r12d, W + 4 * \t(%rsp)
 	.else
-	mov	W + 4 * (((\t) + 1) & 15)(%rsp), %r13d	# sigma0(W[t-15])
+	mov	W + 4 * ((\t + 1) & 15)(%rsp), %r13d	# sigma0(W[t-15])
 	mov	%r13d, %r12d
-	ror	$7, %r12d
-	mov	%r13d, %r14d
-	ror	$18, %r14d
-	shr	$3, %r13d
-	xor	%r14d, %r12d
+	ror	$11, %r12d
 	xor	%r13d, %r12d
-	mov	W + 4 * (((\t) + 14) & 15)(%rsp), %r13d	# sigma1(W[t-2])
+	ror	$7, %r12d
+	shr	$3, %r13d
+	xor	%r13d, %r12d
+	mov	W + 4 * ((\t + 14) & 15)(%rsp), %r13d	# sigma1(W[t-2])
 	mov	%r13d, %r14d
+	ror	$2, %r14d
+	xor	%r13d, %r14d
 	ror	$17, %r14d
-	mov	%r13d, %r15d
-	ror	$19, %r15d
 	shr	$10, %r13d
-	xor	%r15d, %r14d
 	xor	%r13d, %r14d
 	add	%r14d, %r12d
-	add	W + 4 * (((\t) + 9) & 15)(%rsp), %r12d	# + W[t-7]
-	add	W + 4 * ((\t) & 15)(%rsp), %r12d	# + W[t-16]
-	mov	%r12d, W + 4 * ((\t) & 15)(%rsp)
+	add	W + 4 * ((\t + 9) & 15)(%rsp), %r12d	# + W[t-7]
+	add	W + 4 * (\t & 15)(%rsp), %r12d	# + W[t-16]
+	mov	%r12d, W + 4 * (\t & 15)(%rsp)
 	.endif
-	add	sha256_k + 4 * (\t)(%rip), \h
-	add	%r12d, \h		# + K[t] + W[t]
+	lea	\k(%r12d, \h), \h	# h += K[t] + W[t]
 	mov	\e, %r13d
+	ror	$14, %r13d
+	xor	\e, %r13d
+	ror	$5, %r13d
+	xor	\e, %r13d
 	ror	$6, %r13d
-	mov	\e, %r14d
-	ror	$11, %r14d
-	xor	%r14d, %r13d
-	ror	$14, %r14d
-	xor	%r14d, %r13d
 	add	%r13d, \h		# + Sigma1(e)
 	mov	\f, %r13d
 	xor	\g, %r13d
@@ -434,60 +434,105 @@ blocks_shani:
 	add	%r13d, \h		# + Ch(e, f, g) = g ^ (e & (f ^ g))
 	add	\h, \d			# d += T1
 	mov	\a, %r13d
+	ror	$9, %r13d
+	xor	\a, %r13d
+	ror	$11, %r13d
+	xor	\a, %r13d
 	ror	$2, %r13d
-	mov	\a, %r14d
-	ror	$13, %r14d
-	xor	%r14d, %r13d
-	ror	$9, %r14d
-	xor	%r14d, %r13d
 	add	%r13d, \h		# + Sigma0(a)
-	mov	\a, %r13d
-	or	\b, %r13d
-	and	\c, %r13d
-	mov	\a, %r14d
-	and	\b, %r14d
-	or	%r14d, %r13d
-	add	%r13d, \h		# + Maj(a, b, c) = (a & b) | (c & (a | b))
-.endm
-
-.macro	round8 t
-	round	\t + 0, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d
-	round	\t + 1, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d
-	round	\t + 2, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d
-	round	\t + 3, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d
-	round	\t + 4, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx
-	round	\t + 5, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx
-	round	\t + 6, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx
-	round	\t + 7, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax
+	mov	\a, \ab
+	xor	\b, \ab			# a ^ b: the next round's b ^ c
+	and	\ab, \bc
+	xor	\b, \bc
+	add	\bc, \h			# + Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c))
 .endm
 
 blocks_scalar:
 	sub	$64, %rsp
-	lea	scratch + S_H(%rip), %rbp
-1:	mov	0(%rbp), %eax
-	mov	4(%rbp), %ebx
-	mov	8(%rbp), %ecx
-	mov	12(%rbp), %edx
-	mov	16(%rbp), %r8d
-	mov	20(%rbp), %r9d
-	mov	24(%rbp), %r10d
-	mov	28(%rbp), %r11d
-	round8	0
-	round8	8
-	round8	16
-	round8	24
-	round8	32
-	round8	40
-	round8	48
-	round8	56
-	add	%eax, 0(%rbp)
-	add	%ebx, 4(%rbp)
-	add	%ecx, 8(%rbp)
-	add	%edx, 12(%rbp)
-	add	%r8d, 16(%rbp)
-	add	%r9d, 20(%rbp)
-	add	%r10d, 24(%rbp)
-	add	%r11d, 28(%rbp)
+1:	lea	scratch + S_H(%rip), %r13
+	mov	0(%r13), %eax
+	mov	4(%r13), %ebx
+	mov	8(%r13), %ecx
+	mov	12(%r13), %edx
+	mov	16(%r13), %r8d
+	mov	20(%r13), %r9d
+	mov	24(%r13), %r10d
+	mov	28(%r13), %r11d
+	mov	%ebx, %ebp
+	xor	%ecx, %ebp		# b ^ c for round 0
+	round	0, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 1116352408
+	round	1, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 1899447441
+	round	2, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1245643825
+	round	3, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -373957723
+	round	4, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 961987163
+	round	5, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1508970993
+	round	6, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1841331548
+	round	7, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1424204075
+	round	8, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -670586216
+	round	9, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 310598401
+	round	10, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 607225278
+	round	11, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 1426881987
+	round	12, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 1925078388
+	round	13, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -2132889090
+	round	14, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1680079193
+	round	15, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1046744716
+	round	16, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -459576895
+	round	17, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -272742522
+	round	18, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 264347078
+	round	19, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 604807628
+	round	20, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 770255983
+	round	21, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1249150122
+	round	22, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 1555081692
+	round	23, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 1996064986
+	round	24, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -1740746414
+	round	25, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -1473132947
+	round	26, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1341970488
+	round	27, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -1084653625
+	round	28, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -958395405
+	round	29, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -710438585
+	round	30, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 113926993
+	round	31, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 338241895
+	round	32, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 666307205
+	round	33, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 773529912
+	round	34, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 1294757372
+	round	35, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 1396182291
+	round	36, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 1695183700
+	round	37, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1986661051
+	round	38, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -2117940946
+	round	39, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1838011259
+	round	40, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -1564481375
+	round	41, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -1474664885
+	round	42, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1035236496
+	round	43, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -949202525
+	round	44, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -778901479
+	round	45, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -694614492
+	round	46, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -200395387
+	round	47, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 275423344
+	round	48, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 430227734
+	round	49, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 506948616
+	round	50, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 659060556
+	round	51, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 883997877
+	round	52, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 958139571
+	round	53, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1322822218
+	round	54, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 1537002063
+	round	55, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 1747873779
+	round	56, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 1955562222
+	round	57, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 2024104815
+	round	58, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -2067236844
+	round	59, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -1933114872
+	round	60, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -1866530822
+	round	61, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -1538233109
+	round	62, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1090935817
+	round	63, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -965641998
+	lea	scratch + S_H(%rip), %r13
+	add	%eax, 0(%r13)
+	add	%ebx, 4(%r13)
+	add	%ecx, 8(%r13)
+	add	%edx, 12(%r13)
+	add	%r8d, 16(%r13)
+	add	%r9d, 20(%r13)
+	add	%r10d, 24(%r13)
+	add	%r11d, 28(%r13)
 	add	$64, %rdi
 	dec	%rsi
 	jnz	1b
