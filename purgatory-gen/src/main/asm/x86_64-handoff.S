@@ -547,7 +547,24 @@ multiboot:
 	.long	0
 	cli
 	cld
-	lea	tables - _start(%ebp), %edi	# zero the tables: PML4, PDPT, 4 PDs
+	# The Multiboot ELF may load segments elsewhere than where they belong (QEMU copies the whole
+	# span from the lowest to the highest PT_LOAD: far-apart segments are staged next to the stub
+	# instead). The Java side lists the moves at the start of `tables`, u32 count, then count x
+	# {u32 from, u32 to, u32 size}; sources and destinations are disjoint. Copied before the
+	# tables are built over the list.
+	lea	tables - _start(%ebp), %ebx
+	mov	(%ebx), %edx
+	add	$4, %ebx
+3:	test	%edx, %edx
+	jz	4f
+	mov	(%ebx), %esi
+	mov	4(%ebx), %edi
+	mov	8(%ebx), %ecx
+	rep movsb
+	add	$12, %ebx
+	dec	%edx
+	jmp	3b
+4:	lea	tables - _start(%ebp), %edi	# zero the tables: PML4, PDPT, 4 PDs
 	xor	%eax, %eax
 	mov	$(6 * 4096 / 4), %ecx
 	rep stosl

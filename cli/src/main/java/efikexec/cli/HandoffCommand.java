@@ -142,6 +142,38 @@ public final class HandoffCommand implements Callable<Integer> {
      * QEMU's -kernel, whose span (lowest to highest PT_LOAD, plus the page QEMU writes after it)
      * must be RAM the target does not reserve.
      */
+    /**
+     * The Multiboot ELF with a short span: QEMU copies everything from the lowest to the highest
+     * PT_LOAD (the kernel sits low, the firmware's tables at the top of RAM: ~1 GiB, seconds of
+     * load time). The largest segment (the kernel) stays where it is, the stub goes right after
+     * it and every other segment is loaded right after the stub, for the stub's prologue to copy
+     * to its place. Null when that area is not free RAM: then the plain layout.
+     */
+    private static MultibootElf32 compactMultiboot(TargetMemory target, List<Segment> segments, byte[] stub) {
+        if (segments.isEmpty() || segments.size() > X64HandoffStub.MAX_MOVES) return null;
+        Segment kernel = segments.get(0);
+        for (Segment s : segments) if (s.memsz() > kernel.memsz()) kernel = s;
+        long at = TargetPages.alignUp(kernel.address() + kernel.memsz());
+        long cursor = TargetPages.alignUp(at + stub.length);
+        List<Segment> loads = new ArrayList<>();
+        List<long[]> moves = new ArrayList<>();
+        loads.add(kernel);
+        for (Segment s : segments) {
+            if (s == kernel) continue;
+            loads.add(new Segment(cursor, s.buffer(), s.memsz()));
+            moves.add(new long[] {cursor, s.address(), s.memsz()});
+            cursor += s.memsz();
+        }
+        long end = cursor + MultibootElf32.INFO_SIZE;
+        TargetPages pages = TargetPages.of(target);
+        if (end > 0x1_0000_0000L || !pages.isRam(at, end) || pages.reservedIn(at, end) != null) return null;
+        for (Segment s : segments) {
+            if (s.address() < end && at < s.address() + s.memsz()) return null;
+        }
+        byte[] placed = X64HandoffStub.withMoves(X64HandoffStub.located(stub, at), moves);
+        return new MultibootElf32(loads, at, placed, X64HandoffStub.multibootEntry(at));
+    }
+
     private int x86(TargetMemory target, Snapshot s, List<Segment> segments, List<byte[]> digests, List<SegmentCheck> checks, PrintWriter out) {
         Map<String, Long> regs = s.registers();
         long[] r = {regs.getOrDefault("rsi", 0L), 0, 0, 0};
@@ -150,8 +182,13 @@ public final class HandoffCommand implements Callable<Integer> {
         MultibootElf32 multiboot;
         try {
             place = StubPlacement.choose(target, segments, stub.length);
-            stub = X64HandoffStub.located(stub, place.address());
-            multiboot = new MultibootElf32(segments, place.address(), stub, X64HandoffStub.multibootEntry(place.address()));
+            byte[] kexecStub = X64HandoffStub.located(stub, place.address());
+            multiboot = compactMultiboot(target, segments, stub);
+            if (multiboot == null) {
+                multiboot = new MultibootElf32(segments, place.address(), kexecStub,
+                        X64HandoffStub.multibootEntry(place.address()));
+            }
+            stub = kexecStub;
         } catch (BundleDoesNotFitException | IllegalArgumentException e) {
             throw new UserInputException(image + ": " + e.getMessage());
         }

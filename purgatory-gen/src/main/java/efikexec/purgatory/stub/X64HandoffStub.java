@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * The x86_64 handoff stub: the machine code assembled from src/main/asm/x86_64-handoff.S (a
@@ -130,6 +131,35 @@ public final class X64HandoffStub {
         byte[] out = stub.clone();
         int at = jumpTarget(Code.BYTES, MULTIBOOT) + 1;
         ByteBuffer.wrap(out, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) address);
+        return out;
+    }
+
+    /** The prologue's page tables end the code: PML4, PDPT and 4 PDs. */
+    public static final int TABLES_SIZE = 6 * 4096;
+    /** At most this many moves fit the list the Multiboot prologue reads. */
+    public static final int MAX_MOVES = 16;
+
+    /**
+     * The stub with a list of copies for its Multiboot prologue (a copy of the bytes): each move
+     * {from, to, size} is done with rep movsb before anything else, so a Multiboot ELF can load a
+     * segment next to the stub and have it copied to where it belongs (QEMU copies the whole span
+     * of the PT_LOADs; far-apart segments make that span large and slow). The list lies at the
+     * start of the page-table area, which the prologue builds over it afterwards. Sources and
+     * destinations must be disjoint and below 4 GiB.
+     */
+    public static byte[] withMoves(byte[] stub, List<long[]> moves) {
+        if (moves.size() > MAX_MOVES) throw new IllegalArgumentException(moves.size() + " moves");
+        if (stub.length < Code.BYTES.length) throw new IllegalArgumentException("not a stub: " + stub.length + " bytes");
+        byte[] out = stub.clone();
+        ByteBuffer b = ByteBuffer.wrap(out, Code.BYTES.length - TABLES_SIZE, 4 + 12 * MAX_MOVES)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(moves.size());
+        for (long[] m : moves) {
+            for (long v : m) {
+                if (v < 0 || v >= 0x1_0000_0000L) throw new IllegalArgumentException(String.format("move field 0x%x", v));
+                b.putInt((int) v);
+            }
+        }
         return out;
     }
 

@@ -80,6 +80,23 @@ class X64HandoffStubTest {
     }
 
     @Test
+    void movesGoToTheStartOfThePageTablesForThePrologue() {
+        byte[] stub = X64HandoffStub.build(twoSegments());
+        byte[] moved = X64HandoffStub.withMoves(stub, List.of(new long[] {0xb20_5000L, 0x3f4c_3000L, 0x1e_9000L},
+                new long[] {0xb3e_e000L, 0x3ffd_5000L, 0x1000}));
+        ByteBuffer b = ByteBuffer.wrap(moved, X64HandoffStub.blockOffset() - X64HandoffStub.TABLES_SIZE, 28)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(b.getInt()).as("count").isEqualTo(2);
+        assertThat(new int[] {b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt()})
+                .containsExactly(0xb20_5000, 0x3f4c_3000, 0x1e_9000, 0xb3e_e000, 0x3ffd_5000, 0x1000);
+        assertThat(Arrays.copyOfRange(moved, X64HandoffStub.blockOffset(), moved.length)).as("the block is untouched")
+                .isEqualTo(Arrays.copyOfRange(stub, X64HandoffStub.blockOffset(), stub.length));
+        assertThat(X64HandoffStub.withMoves(stub, List.of())).as("no moves: the count stays 0").isEqualTo(stub);
+        assertThatThrownBy(() -> X64HandoffStub.withMoves(stub, List.<long[]>of(new long[] {0x1_0000_0000L, 0, 1})))
+                .hasMessageContaining("move field");
+    }
+
+    @Test
     void aPortBaseMustBeAnIoPort() {
         assertThatThrownBy(() -> X64HandoffStub.build(new HandoffParameters(0x0900_0000L, 0x100_0000L, new long[4],
                 List.of()))).hasMessageContaining("I/O port");
