@@ -117,31 +117,33 @@ public final class HandoffCommand implements Callable<Integer> {
         } catch (BundleDoesNotFitException e) {
             throw new UserInputException(image + ": " + e.getMessage());
         }
-        HandoffElf elf = new HandoffElf(TargetArch.AARCH64, segments, place.address(), stub);
-        Map<String, Object> manifest = Manifest.of(TargetArch.AARCH64, segments, digests, place,
-                new KernelEntry(s.entry(), regs));
+        return write(TargetArch.AARCH64, segments, digests, place, stub, s, null, "", out);
+    }
+
+    /**
+     * Writes handoff.elf, manifest.json and, for x86, handoff-multiboot.elf into the output
+     * directory (each whole or not at all), and says what it wrote.
+     */
+    private int write(TargetArch arch, List<Segment> segments, List<byte[]> digests, StubPlacement place, byte[] stub,
+            Snapshot s, MultibootElf32 multiboot, String more, PrintWriter out) {
+        HandoffElf elf = new HandoffElf(arch, segments, place.address(), stub);
+        Map<String, Object> manifest = Manifest.of(arch, segments, digests, place, new KernelEntry(s.entry(), s.registers()));
         try {
             Files.createDirectories(output);
         } catch (IOException e) {
             throw new UserInputException(output + ": -o: cannot create the directory (" + e.getMessage() + ")");
         }
         AtomicFile.write(output.resolve("handoff.elf"), elf.toBytes());
+        if (multiboot != null) AtomicFile.write(output.resolve("handoff-multiboot.elf"), multiboot.toBytes());
         AtomicFile.write(output.resolve("manifest.json"), JsonText.pretty(manifest));
         long kept = 0;
         for (Segment seg : segments) kept += seg.bufsz();
-        out.printf("%s: %d segments (%.1f MiB stored), stub at 0x%x, kernel entry 0x%x%n", output, segments.size(),
-                kept / 1048576.0, place.address(), s.entry());
+        out.printf("%s: %d segments (%.1f MiB stored), stub at 0x%x, kernel entry 0x%x%s%n", output, segments.size(),
+                kept / 1048576.0, place.address(), s.entry(), more);
         out.flush();
         return ExitCodes.OK;
     }
 
-    /**
-     * x86_64: the stub enters startup_64 with rsi = boot_params and reports on COM1 (0x3f8, the
-     * 16550 QEMU's q35 and pc give the serial console and Linux calls ttyS0; the target has no
-     * device tree to name another). Besides handoff.elf for kexec, handoff-multiboot.elf for
-     * QEMU's -kernel, whose span (lowest to highest PT_LOAD, plus the page QEMU writes after it)
-     * must be RAM the target does not reserve.
-     */
     /**
      * The Multiboot ELF with a short span: QEMU copies everything from the lowest to the highest
      * PT_LOAD (the kernel sits low, the firmware's tables at the top of RAM: ~1 GiB, seconds of
@@ -174,6 +176,13 @@ public final class HandoffCommand implements Callable<Integer> {
         return new MultibootElf32(loads, at, placed, X64HandoffStub.multibootEntry(at));
     }
 
+    /**
+     * x86_64: the stub enters startup_64 with rsi = boot_params and reports on COM1 (0x3f8, the
+     * 16550 QEMU's q35 and pc give the serial console and Linux calls ttyS0; the target has no
+     * device tree to name another). Besides handoff.elf for kexec, handoff-multiboot.elf for
+     * QEMU's -kernel, whose span (lowest to highest PT_LOAD, plus the page QEMU writes after it)
+     * must be RAM the target does not reserve.
+     */
     private int x86(TargetMemory target, Snapshot s, List<Segment> segments, List<byte[]> digests, List<SegmentCheck> checks, PrintWriter out) {
         Map<String, Long> regs = s.registers();
         long[] r = {regs.getOrDefault("rsi", 0L), 0, 0, 0};
@@ -200,22 +209,7 @@ public final class HandoffCommand implements Callable<Integer> {
                     span[0], span[1], reserved == null ? "" : String.format(" (reserved [0x%x-0x%x))", reserved.start(),
                             reserved.end())));
         }
-        HandoffElf elf = new HandoffElf(TargetArch.X86_64, segments, place.address(), stub);
-        Map<String, Object> manifest = Manifest.of(TargetArch.X86_64, segments, digests, place,
-                new KernelEntry(s.entry(), regs));
-        try {
-            Files.createDirectories(output);
-        } catch (IOException e) {
-            throw new UserInputException(output + ": -o: cannot create the directory (" + e.getMessage() + ")");
-        }
-        AtomicFile.write(output.resolve("handoff.elf"), elf.toBytes());
-        AtomicFile.write(output.resolve("handoff-multiboot.elf"), multiboot.toBytes());
-        AtomicFile.write(output.resolve("manifest.json"), JsonText.pretty(manifest));
-        long kept = 0;
-        for (Segment seg : segments) kept += seg.bufsz();
-        out.printf("%s: %d segments (%.1f MiB stored), stub at 0x%x, kernel entry 0x%x, Multiboot span [0x%x-0x%x)%n",
-                output, segments.size(), kept / 1048576.0, place.address(), s.entry(), span[0], span[1]);
-        out.flush();
-        return ExitCodes.OK;
+        return write(TargetArch.X86_64, segments, digests, place, stub, s, multiboot,
+                String.format(", Multiboot span [0x%x-0x%x)", span[0], span[1]), out);
     }
 }
