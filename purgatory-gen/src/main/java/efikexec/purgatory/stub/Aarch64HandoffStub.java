@@ -1,8 +1,5 @@
 package efikexec.purgatory.stub;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -17,7 +14,7 @@ import java.nio.ByteOrder;
 public final class Aarch64HandoffStub {
     public static final String RESOURCE = "/efikexec/purgatory/stub/aarch64-handoff.bin";
     /** "EFXHNDOF", the parameter block's first u64 (little endian). */
-    public static final long MAGIC = 0x464f444e48584645L;
+    public static final long MAGIC = HandoffParameters.MAGIC;
 
     /** Entry table offsets: each holds a {@code b} to the routine. The handoff itself. */
     public static final int MAIN = 0;
@@ -32,9 +29,9 @@ public final class Aarch64HandoffStub {
     private static final int TABLE_ENTRIES = 5;
 
     /** Parameter block: magic, uart, entry, x0..x3, count; then the segment table. */
-    public static final int BLOCK_HEADER_SIZE = 8 * 8;
+    public static final int BLOCK_HEADER_SIZE = HandoffParameters.BLOCK_HEADER_SIZE;
     /** One segment: u64 address, u64 size, 32 bytes of SHA-256. */
-    public static final int BLOCK_SEGMENT_SIZE = 16 + SegmentCheck.SHA256_SIZE;
+    public static final int BLOCK_SEGMENT_SIZE = HandoffParameters.BLOCK_SEGMENT_SIZE;
 
     private Aarch64HandoffStub() {
     }
@@ -43,16 +40,7 @@ public final class Aarch64HandoffStub {
         static final byte[] BYTES = load();
 
         private static byte[] load() {
-            byte[] b;
-            try (InputStream in = Aarch64HandoffStub.class.getResourceAsStream(RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException(RESOURCE + " is missing: purgatory-gen was built without its"
-                            + " assembled stubs (src/main/asm/build.sh, binutils-aarch64-linux-gnu)");
-                }
-                b = in.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + RESOURCE, e);
-            }
+            byte[] b = StubCode.read(RESOURCE, "binutils-aarch64-linux-gnu");
             // The block is found with adr at the 8-byte aligned label that ends the code.
             if (b.length < 4 * TABLE_ENTRIES || b.length % 8 != 0) {
                 throw new IllegalStateException(RESOURCE + ": " + b.length + " bytes is no stub");
@@ -100,22 +88,11 @@ public final class Aarch64HandoffStub {
 
     /** The parameter block alone, as the stub reads it (little endian). */
     public static byte[] parameterBlock(HandoffParameters p) {
-        ByteBuffer b = ByteBuffer.allocate(BLOCK_HEADER_SIZE + BLOCK_SEGMENT_SIZE * p.segments().size())
-                .order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(MAGIC).putLong(p.uart()).putLong(p.entry());
-        for (long r : p.registers()) b.putLong(r);
-        b.putLong(p.segments().size());
-        for (SegmentCheck s : p.segments()) b.putLong(s.address()).putLong(s.size()).put(s.sha256());
-        return b.array();
+        return p.block();
     }
 
     /** The stub to load: code, then the parameter block. Same parameters, same bytes. */
     public static byte[] build(HandoffParameters p) {
-        byte[] code = Code.BYTES;
-        byte[] block = parameterBlock(p);
-        byte[] out = new byte[code.length + block.length];
-        System.arraycopy(code, 0, out, 0, code.length);
-        System.arraycopy(block, 0, out, code.length, block.length);
-        return out;
+        return p.after(Code.BYTES);
     }
 }

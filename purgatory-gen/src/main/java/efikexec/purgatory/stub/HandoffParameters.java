@@ -16,6 +16,12 @@ import java.util.Objects;
  */
 public record HandoffParameters(long uart, long entry, long[] registers, List<SegmentCheck> segments) {
     public static final int REGISTERS = 4;
+    /** "EFXHNDOF" as a little-endian u64: the block's first field, which the stubs check. */
+    public static final long MAGIC = 0x464f444e48584645L;
+    /** magic, uart, entry, four registers, count. */
+    public static final int BLOCK_HEADER_SIZE = 8 * 8;
+    /** One segment: u64 address, u64 size, 32 bytes of SHA-256. */
+    public static final int BLOCK_SEGMENT_SIZE = 16 + SegmentCheck.SHA256_SIZE;
 
     public HandoffParameters {
         if (registers == null || registers.length != REGISTERS) {
@@ -53,5 +59,24 @@ public record HandoffParameters(long uart, long entry, long[] registers, List<Se
     public String toString() {
         return String.format("uart 0x%x, entry 0x%x, registers %s, %d segments", uart, entry,
                 Arrays.toString(registers), segments.size());
+    }
+
+    /** The parameter block both stubs read (little endian), as the .S files lay it out. */
+    public byte[] block() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(BLOCK_HEADER_SIZE + BLOCK_SEGMENT_SIZE * segments.size())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(MAGIC).putLong(uart).putLong(entry);
+        for (long r : registers) b.putLong(r);
+        b.putLong(segments.size());
+        for (SegmentCheck s : segments) b.putLong(s.address()).putLong(s.size()).put(s.sha256());
+        return b.array();
+    }
+
+    /** A stub's code with this block right after it: the bytes to load. */
+    byte[] after(byte[] code) {
+        byte[] block = block();
+        byte[] out = java.util.Arrays.copyOf(code, code.length + block.length);
+        System.arraycopy(block, 0, out, code.length, block.length);
+        return out;
     }
 }

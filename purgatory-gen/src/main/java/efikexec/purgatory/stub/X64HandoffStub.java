@@ -1,8 +1,5 @@
 package efikexec.purgatory.stub;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -17,7 +14,7 @@ import java.util.List;
  */
 public final class X64HandoffStub {
     public static final String RESOURCE = "/efikexec/purgatory/stub/x86_64-handoff.bin";
-    public static final long MAGIC = Aarch64HandoffStub.MAGIC;
+    public static final long MAGIC = HandoffParameters.MAGIC;
     /** The COM1 port: what QEMU's q35 and pc give -serial / -nographic, and Linux's ttyS0. */
     public static final long COM1 = 0x3f8;
 
@@ -38,8 +35,8 @@ public final class X64HandoffStub {
     private static final int JMP_REL32 = 0xe9;
     private static final int MOV_EBP_IMM32 = 0xbd;
 
-    public static final int BLOCK_HEADER_SIZE = Aarch64HandoffStub.BLOCK_HEADER_SIZE;
-    public static final int BLOCK_SEGMENT_SIZE = Aarch64HandoffStub.BLOCK_SEGMENT_SIZE;
+    public static final int BLOCK_HEADER_SIZE = HandoffParameters.BLOCK_HEADER_SIZE;
+    public static final int BLOCK_SEGMENT_SIZE = HandoffParameters.BLOCK_SEGMENT_SIZE;
 
     private X64HandoffStub() {
     }
@@ -48,16 +45,7 @@ public final class X64HandoffStub {
         static final byte[] BYTES = load();
 
         private static byte[] load() {
-            byte[] b;
-            try (InputStream in = X64HandoffStub.class.getResourceAsStream(RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException(RESOURCE + " is missing: purgatory-gen was built without its"
-                            + " assembled stubs (src/main/asm/build.sh, binutils)");
-                }
-                b = in.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + RESOURCE, e);
-            }
+            byte[] b = StubCode.read(RESOURCE, "binutils");
             // the block is found RIP-relative at the label that ends the code (after the page tables)
             if (b.length < SLOT * TABLE_ENTRIES || b.length % 8 != 0) {
                 throw new IllegalStateException(RESOURCE + ": " + b.length + " bytes is no stub");
@@ -102,7 +90,7 @@ public final class X64HandoffStub {
 
     /** The parameter block alone (little endian), the same layout as arm64's. */
     public static byte[] parameterBlock(HandoffParameters p) {
-        return Aarch64HandoffStub.parameterBlock(p);
+        return p.block();
     }
 
     /** The stub: code, then the parameter block. Same parameters, same bytes. */
@@ -110,12 +98,7 @@ public final class X64HandoffStub {
         if (p.uart() < 0 || p.uart() > 0xfff8) {
             throw new IllegalArgumentException(String.format("16550 port base 0x%x is not an I/O port", p.uart()));
         }
-        byte[] code = Code.BYTES;
-        byte[] block = parameterBlock(p);
-        byte[] out = new byte[code.length + block.length];
-        System.arraycopy(code, 0, out, 0, code.length);
-        System.arraycopy(block, 0, out, code.length, block.length);
-        return out;
+        return p.after(Code.BYTES);
     }
 
     /**
