@@ -98,7 +98,10 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
     Arm64ImageHeader kernelInFile() {
         if (header != null) return header;
         if (id.format() != ImageFormat.UKI) return null;
-        byte[] linux = new efikexec.pe.uki.UkiSections(id.pe(), file).bytes(".linux").orElse(new byte[0]);
+        // The header is the first 64 bytes: no need to copy the whole 32 MB section for it.
+        long at = id.pe().section(".linux").map(efikexec.pe.PeSection::pointerToRawData).orElse(-1L);
+        if (at < 0 || at > file.length - Arm64ImageHeader.SIZE) return null;
+        byte[] linux = java.util.Arrays.copyOfRange(file, (int) at, (int) at + Arm64ImageHeader.SIZE);
         if (!Arm64ImageHeader.isArm64Image(linux)) return null;
         try {
             return Arm64ImageHeader.parse(linux);
