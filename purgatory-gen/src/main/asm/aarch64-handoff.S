@@ -12,7 +12,13 @@
  *   u64 entry (kernel entry pc)                 +16
  *   u64 x0, x1, x2, x3 at kernel entry          +24
  *   u64 count                                   +56
- *   count x { u64 addr; u64 size; u8 sha256[32] }  +64, 48 bytes each
+ *   count x { u64 addr; u64 size; u64 zeros; u8 sha256[32] }  +64, 56 bytes each
+ *
+ * A segment is checked in two parts: SHA-256 over its first `size` bytes (the bytes the loader
+ * copied, bufsz), then the `zeros` bytes after them must all read zero (what the loader zero-fills,
+ * memsz - bufsz: BSS, page rounding, runs of zero pages the packer split off). Checking zeros is
+ * a load and an orr per 16 bytes instead of SHA-256's ~1.5 (SHA2) or ~28 (scalar) instructions
+ * per byte, and proves the same: the memory holds exactly what the bundle says.
  *
  * No stack. sp is never used: the loader (QEMU's -device loader, kexec) gives no stack, and one
  * placed outside the stub would be memory the bundle must keep free. The hash routines work in
@@ -52,8 +58,9 @@
 	.equ	P_X2, 40
 	.equ	P_COUNT, 56
 	.equ	P_SEGS, 64
-	.equ	SEG_SIZE, 48
-	.equ	SEG_SHA, 16
+	.equ	SEG_SIZE, 56
+	.equ	SEG_ZEROS, 16
+	.equ	SEG_SHA, 24
 
 	.equ	S_H, 0			// scratch: hash state, 8 native u32 between block batches
 	.equ	S_DIGEST, 32		// main: the digest of the current segment
@@ -209,6 +216,7 @@ next_segment:
 	madd	x22, x20, x12, x10
 	add	x22, x22, #P_SEGS	// x22 = this segment's record
 	ldp	x0, x1, [x22]		// addr, size
+	ldr	x17, [x22, #SEG_ZEROS]
 
 	// Clean and invalidate the segment to the point of coherency: the loader wrote it through
 	// the caches, and with the MMU off we (and then the kernel) read memory, not the caches.
@@ -218,7 +226,8 @@ next_segment:
 	lsl	x15, x15, x14
 	sub	x16, x15, #1
 	bic	x16, x0, x16
-	add	x17, x0, x1
+	add	x17, x17, x0
+	add	x17, x17, x1		// the zero tail too
 2:	cmp	x16, x17
 	b.hs	3f
 	dc	civac, x16
@@ -248,7 +257,34 @@ next_segment:
 	orr	x16, x16, x10
 	orr	x16, x16, x11
 	cbnz	x16, mismatch
-	add	x20, x20, #1
+
+	// The zero tail, [addr + size, + zeros): bytes up to a 16-byte boundary, then 16 at a time
+	// (ldp of x registers is aligned to 8, as Device memory wants), then the last bytes.
+	ldp	x0, x1, [x22]
+	ldr	x2, [x22, #SEG_ZEROS]
+	add	x0, x0, x1
+	add	x2, x2, x0		// x2 = end
+4:	tst	x0, #15
+	b.eq	5f
+	cmp	x0, x2
+	b.hs	7f
+	ldrb	w10, [x0], #1
+	cbnz	w10, nonzero
+	b	4b
+5:	sub	x3, x2, x0
+	lsr	x3, x3, #4
+	cbz	x3, 6f
+51:	ldp	x10, x11, [x0], #16
+	orr	x10, x10, x11
+	cbnz	x10, nonzero
+	subs	x3, x3, #1
+	b.ne	51b
+6:	cmp	x0, x2
+	b.hs	7f
+	ldrb	w10, [x0], #1
+	cbnz	w10, nonzero
+	b	6b
+7:	add	x20, x20, #1
 	str	x20, [x9, #S_SEG]
 	b	next_segment
 
@@ -270,7 +306,12 @@ enter:
 	ldp	x2, x3, [x10, #P_X2]
 	br	x16
 
+nonzero:	// x20 = segment index, x22 = its record
+	adr	x23, msg_nonzero
+	b	report
 mismatch:	// x20 = segment index, x22 = its record
+	adr	x23, msg_mismatch
+report:		// x23 = the line's end
 	adr	x10, params
 	ldr	x21, [x10, #P_UART]
 	cbz	x21, halt
@@ -286,10 +327,11 @@ mismatch:	// x20 = segment index, x22 = its record
 	bl	put_number
 	adr	x0, msg_comma
 	bl	puts
-	ldr	x0, [x22, #8]
+	ldp	x0, x1, [x22, #8]	// size + zeros: the segment's memsz
+	add	x0, x0, x1
 	mov	x13, #10
 	bl	put_number
-	adr	x0, msg_mismatch
+	mov	x0, x23
 	bl	puts
 halt:
 	wfe
@@ -334,6 +376,7 @@ msg_segment:	.asciz	"efikexec handoff: segment "
 msg_open:	.asciz	" (0x"
 msg_comma:	.asciz	", "
 msg_mismatch:	.asciz	" bytes): SHA-256 mismatch\n"
+msg_nonzero:	.asciz	" bytes): not zero past its stored bytes\n"
 	.balign	4
 
 /* ---------------------------------------------------------------------------------- SCTLR_ELx */

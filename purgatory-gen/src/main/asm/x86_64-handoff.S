@@ -14,7 +14,11 @@
  *   u64 entry (the kernel's startup_64)         +16
  *   u64 rsi (boot_params), 0, 0, 0 at entry     +24
  *   u64 count                                   +56
- *   count x { u64 addr; u64 size; u8 sha256[32] }  +64, 48 bytes each
+ *   count x { u64 addr; u64 size; u64 zeros; u8 sha256[32] }  +64, 56 bytes each
+ *
+ * A segment is checked in two parts, as on arm64: SHA-256 over its first `size` bytes (bufsz),
+ * then the `zeros` bytes after them (memsz - bufsz, which the loader zero-fills) must all be zero:
+ * four loads and ors per 32 bytes instead of SHA-256's ~40 instructions per byte (scalar).
  *
  * Two ways in:
  *  - kexec (handoff.elf, e_entry = +0): 64-bit mode on kexec's identity map of RAM and every
@@ -49,8 +53,9 @@
 	.equ	P_REGS, 24
 	.equ	P_COUNT, 56
 	.equ	P_SEGS, 64
-	.equ	SEG_SIZE, 48
-	.equ	SEG_SHA, 16
+	.equ	SEG_SIZE, 56
+	.equ	SEG_ZEROS, 16
+	.equ	SEG_SHA, 24
 
 	.equ	S_H, 0			# scratch: hash state, 8 native u32
 	.equ	S_DIGEST, 32		# main: the digest of the current segment
@@ -152,7 +157,32 @@ next_segment:
 	xor	scratch + S_DIGEST + 24(%rip), %rdx
 	or	%rdx, %rax
 	jnz	mismatch
-	incq	scratch + S_SEG(%rip)
+
+	# The zero tail, [addr + size, + zeros): the odd bytes one at a time, then 32 at a time.
+	mov	(%rbx), %rdi
+	add	8(%rbx), %rdi
+	mov	SEG_ZEROS(%rbx), %rcx
+	mov	%ecx, %edx
+	and	$31, %edx
+	shr	$5, %rcx
+	jmp	2f
+1:	cmpb	$0, (%rdi)
+	jne	nonzero
+	inc	%rdi
+	dec	%edx
+2:	test	%edx, %edx
+	jnz	1b
+	test	%rcx, %rcx
+	jz	4f
+3:	mov	(%rdi), %rax
+	or	8(%rdi), %rax
+	or	16(%rdi), %rax
+	or	24(%rdi), %rax
+	jnz	nonzero
+	add	$32, %rdi
+	dec	%rcx
+	jnz	3b
+4:	incq	scratch + S_SEG(%rip)
 	jmp	next_segment
 
 enter:
@@ -165,7 +195,13 @@ enter:
 	xor	%ebx, %ebx
 	jmp	*%rax
 
+nonzero:	# rbx = the segment's record
+	mov	scratch + S_SEG(%rip), %rcx
+	lea	msg_nonzero(%rip), %r12
+	jmp	report
 mismatch:	# rcx = segment index, rbx = its record
+	lea	msg_mismatch(%rip), %r12
+report:		# r12 = the line's end
 	movzwl	params + P_UART(%rip), %r15d
 	test	%r15d, %r15d
 	jz	halt
@@ -182,10 +218,11 @@ mismatch:	# rcx = segment index, rbx = its record
 	call	put_number
 	lea	msg_comma(%rip), %rdi
 	call	puts
-	mov	8(%rbx), %rax
+	mov	8(%rbx), %rax		# size + zeros: the segment's memsz
+	add	SEG_ZEROS(%rbx), %rax
 	mov	$10, %ecx
 	call	put_number
-	lea	msg_mismatch(%rip), %rdi
+	mov	%r12, %rdi
 	call	puts
 halt:
 	cli
@@ -239,6 +276,7 @@ msg_segment:	.asciz	"efikexec handoff: segment "
 msg_open:	.asciz	" (0x"
 msg_comma:	.asciz	", "
 msg_mismatch:	.asciz	" bytes): SHA-256 mismatch\n"
+msg_nonzero:	.asciz	" bytes): not zero past its stored bytes\n"
 
 /* ------------------------------------------------------------------------------------- SHA-256 */
 

@@ -104,7 +104,7 @@ public final class HandoffCommand implements Callable<Integer> {
         for (Segment seg : segments) {
             byte[] d = SegmentDigest.sha256(seg);
             digests.add(d);
-            checks.add(new SegmentCheck(seg.address(), seg.memsz(), d));
+            checks.add(new SegmentCheck(seg.address(), seg.bufsz(), seg.memsz() - seg.bufsz(), d));
         }
         Map<String, Long> regs = s.registers();
         if (in.x86()) return x86(in.target().memory(), s, segments, digests, checks, out);
@@ -147,21 +147,28 @@ public final class HandoffCommand implements Callable<Integer> {
     /**
      * The Multiboot ELF with a short span: QEMU copies everything from the lowest to the highest
      * PT_LOAD (the kernel sits low, the firmware's tables at the top of RAM: ~1 GiB, seconds of
-     * load time). The largest segment (the kernel) stays where it is, the stub goes right after
-     * it and every other segment is loaded right after the stub, for the stub's prologue to copy
-     * to its place. Null when that area is not free RAM: then the plain layout.
+     * load time). The largest segment (the kernel) stays where it is with the segments that
+     * touch it end to end (the packer splits a kernel at its zero runs into such a chain), the
+     * stub goes right after them and every other segment is loaded right after the stub, for the
+     * stub's prologue to copy to its place. Null when that area is not free RAM: then the plain
+     * layout.
      */
     private static MultibootElf32 compactMultiboot(TargetMemory target, List<Segment> segments, byte[] stub) {
-        if (segments.isEmpty() || segments.size() > X64HandoffStub.MAX_MOVES) return null;
-        Segment kernel = segments.get(0);
-        for (Segment s : segments) if (s.memsz() > kernel.memsz()) kernel = s;
-        long at = TargetPages.alignUp(kernel.address() + kernel.memsz());
+        if (segments.isEmpty()) return null;
+        int largest = 0;
+        for (int i = 0; i < segments.size(); i++) if (segments.get(i).memsz() > segments.get(largest).memsz()) largest = i;
+        int first = largest;
+        int last = largest;
+        while (first > 0 && segments.get(first - 1).end() == segments.get(first).address()) first--;
+        while (last + 1 < segments.size() && segments.get(last).end() == segments.get(last + 1).address()) last++;
+        if (segments.size() - (last - first + 1) > X64HandoffStub.MAX_MOVES) return null;
+        long at = TargetPages.alignUp(segments.get(last).end());
         long cursor = TargetPages.alignUp(at + stub.length);
-        List<Segment> loads = new ArrayList<>();
+        List<Segment> loads = new ArrayList<>(segments.subList(first, last + 1));
         List<long[]> moves = new ArrayList<>();
-        loads.add(kernel);
-        for (Segment s : segments) {
-            if (s == kernel) continue;
+        for (int i = 0; i < segments.size(); i++) {
+            if (i >= first && i <= last) continue;
+            Segment s = segments.get(i);
             loads.add(new Segment(cursor, s.buffer(), s.memsz()));
             moves.add(new long[] {cursor, s.address(), s.memsz()});
             cursor += s.memsz();

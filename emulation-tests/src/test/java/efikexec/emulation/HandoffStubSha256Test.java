@@ -179,6 +179,8 @@ class HandoffStubSha256Test {
     private static final long ENTRY = KERNEL + 0x40;
     private static final long FDT = RAM + 0x80_0000;
     private static final long[] REGISTERS = {FDT, 0x1111, 0x2222, 0x3333};
+    /** The FDT segment's zero fill: starts and ends off a 16-byte boundary, so every loop of the check runs. */
+    private static final int FDT_ZEROS = 0x8000 - 5000 + 3;
 
     /** A fake kernel (random bytes, a `b .` at its entry) and a fake FDT, as segments with their digests. */
     private record Bundle(byte[] kernel, byte[] fdt, HandoffParameters parameters) {
@@ -194,7 +196,7 @@ class HandoffStubSha256Test {
             byte[] fdt = new byte[5000];
             random.nextBytes(fdt);
             List<SegmentCheck> segments = List.of(new SegmentCheck(KERNEL, kernel.length, javaSha256(kernel)),
-                    new SegmentCheck(FDT, fdt.length, javaSha256(fdt)),
+                    new SegmentCheck(FDT, fdt.length, FDT_ZEROS, javaSha256(fdt)),
                     new SegmentCheck(FDT + 0x10000, 0, javaSha256(new byte[0])));
             return new Bundle(kernel, fdt, new HandoffParameters(uart, ENTRY, REGISTERS, segments));
         }
@@ -268,11 +270,30 @@ class HandoffStubSha256Test {
             Handoff h = runStub(STUB, bundle, corrupt, cpu);
             assertThat(h.enteredKernel()).as("entered the kernel").isFalse();
             assertThat(h.console()).isEqualTo(String.format(
-                    "efikexec handoff: segment 1 (0x%x, 5000 bytes): SHA-256 mismatch\n", FDT));
+                    "efikexec handoff: segment 1 (0x%x, %d bytes): SHA-256 mismatch\n", FDT, 5000 + FDT_ZEROS));
             assertThat(h.interrupts()).as("exceptions taken").isEmpty();
             assertThat(h.halted()).as("reached the halt loop").isTrue();
             assertThat(h.pc()).isEqualTo(STUB + Aarch64HandoffStub.routineOffset(Aarch64HandoffStub.HALT));
         }
+    }
+
+    @Test
+    void aNonZeroByteInTheZeroFillIsReportedAndTheKernelNeverEntered() throws Exception {
+        Bundle bundle = Bundle.make(UART);
+        // the first byte (the byte loop up to a 16-byte boundary), one in the 16-byte loop, the last
+        for (int at : new int[] {0, 0x1234, FDT_ZEROS - 1}) {
+            byte[] memory = java.util.Arrays.copyOf(bundle.fdt(), 5000 + FDT_ZEROS);
+            memory[5000 + at] = (byte) 0x80;
+            Handoff h = runStub(STUB, bundle, memory);
+            assertThat(h.enteredKernel()).as("zero-fill byte %d: entered the kernel", at).isFalse();
+            assertThat(h.console()).isEqualTo(String.format(
+                    "efikexec handoff: segment 1 (0x%x, %d bytes): not zero past its stored bytes\n", FDT, 5000 + FDT_ZEROS));
+            assertThat(h.halted()).isTrue();
+        }
+        // one byte past the zero fill is not the segment's: the kernel is entered
+        byte[] after = java.util.Arrays.copyOf(bundle.fdt(), 5000 + FDT_ZEROS + 1);
+        after[5000 + FDT_ZEROS] = 1;
+        assertThat(runStub(STUB, bundle, after).enteredKernel()).isTrue();
     }
 
     @Test

@@ -11,6 +11,8 @@ import efikexec.emulator.backend.Permission;
 import efikexec.emulator.backend.StopReason;
 import efikexec.emulator.backend.X64Register;
 import efikexec.emulator.unicorn.UnicornBackend;
+import efikexec.purgatory.stub.HandoffParameters;
+import efikexec.purgatory.stub.SegmentCheck;
 import efikexec.purgatory.stub.X64HandoffStub;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -160,6 +162,110 @@ class X64HandoffStubTest {
         Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
 
         int munmap(Pointer addr, long length);
+    }
+
+    // --- the whole stub, as kexec enters it: 64-bit mode, memory identity mapped ---
+
+    private static final long KERNEL = RAM + 0x40_0000;
+    private static final long KERNEL_ENTRY = KERNEL + 0x200;
+    private static final long BOOT_PARAMS = RAM + 0x80_0000;
+    /** boot_params' zero fill: off a 32-byte boundary at both ends, so every loop of the check runs. */
+    private static final int BOOT_PARAMS_ZEROS = 0x3000 - 4000 + 5;
+
+    /** What a run of the whole stub did. */
+    private record Handoff(boolean enteredKernel, boolean halted, long rsi, String console, List<Integer> interrupts) {
+    }
+
+    private static HandoffParameters parameters(long uart, byte[] kernel, byte[] bootParams) throws Exception {
+        return new HandoffParameters(uart, KERNEL_ENTRY, new long[] {BOOT_PARAMS, 0, 0, 0},
+                List.of(new SegmentCheck(KERNEL, kernel.length, javaSha256(kernel)),
+                        new SegmentCheck(BOOT_PARAMS, bootParams.length, BOOT_PARAMS_ZEROS, javaSha256(bootParams))));
+    }
+
+    /**
+     * Runs main with the given memory at the segments. Unicorn has no 16550: putc is hooked, its
+     * character taken and the call returned from in the hook, as the console would have.
+     */
+    private static Handoff runStub(HandoffParameters p, byte[] kernelMemory, byte[] bootParamsMemory) {
+        try (StubCpu s = new StubCpu(false)) {
+            s.cpu.memory().write(STUB, X64HandoffStub.build(p));
+            s.cpu.memory().write(KERNEL, kernelMemory);
+            s.cpu.memory().write(BOOT_PARAMS, bootParamsMemory);
+            boolean[] entered = {false};
+            boolean[] halted = {false};
+            long[] rsi = {0};
+            s.cpu.onInstructionAt(KERNEL_ENTRY, () -> {
+                entered[0] = true;
+                rsi[0] = s.cpu.read(X64Register.RSI);
+                s.cpu.stop();
+            });
+            s.cpu.onInstructionAt(STUB + X64HandoffStub.routineOffset(X64HandoffStub.HALT), () -> {
+                halted[0] = true;
+                s.cpu.stop();
+            });
+            StringBuilder console = new StringBuilder();
+            s.cpu.onInstructionAt(STUB + X64HandoffStub.routineOffset(X64HandoffStub.PUTC), () -> {
+                console.append((char) (s.cpu.read(X64Register.RDI) & 0xff));
+                assertThat(s.cpu.read(X64Register.RSI) & 0xffff).as("putc's port").isEqualTo(p.uart());
+                long rsp = s.cpu.read(X64Register.RSP);
+                s.cpu.write(X64Register.RIP, s.cpu.memory().readU64(rsp));
+                s.cpu.write(X64Register.RSP, rsp + 8);
+            });
+            s.cpu.write(X64Register.RSP, STACK_TOP);
+            StopReason stop = s.cpu.run(STUB + X64HandoffStub.MAIN, TIME_BUDGET_MICROS, 0);
+            assertThat(stop.kind()).as("%s", stop).isEqualTo(StopReason.Kind.STOPPED);
+            return new Handoff(entered[0], halted[0], rsi[0], console.toString(), List.copyOf(s.interrupts));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void correctSegmentsEnterTheKernelWithBootParamsInRsi() throws Exception {
+        byte[] kernel = random(70_000, 1);
+        byte[] bootParams = random(4000, 2);
+        Handoff h = runStub(parameters(X64HandoffStub.COM1, kernel, bootParams), kernel, bootParams);
+        assertThat(h.enteredKernel()).as("%s", h).isTrue();
+        assertThat(h.rsi()).isEqualTo(BOOT_PARAMS);
+        assertThat(h.console()).isEmpty();
+        assertThat(h.interrupts()).isEmpty();
+    }
+
+    @Test
+    void aFlippedByteOrANonZeroByteInTheZeroFillHaltsWithTheSegmentNamed() throws Exception {
+        byte[] kernel = random(70_000, 1);
+        byte[] bootParams = random(4000, 2);
+        HandoffParameters p = parameters(X64HandoffStub.COM1, kernel, bootParams);
+        byte[] flipped = kernel.clone();
+        flipped[12_345] ^= 0x10;
+        Handoff h = runStub(p, flipped, bootParams);
+        assertThat(h.enteredKernel()).isFalse();
+        assertThat(h.halted()).isTrue();
+        assertThat(h.console()).isEqualTo(String.format(
+                "efikexec handoff: segment 0 (0x%x, 70000 bytes): SHA-256 mismatch\n", KERNEL));
+        // the first byte of the fill, one in the 32-byte loop, the last one
+        for (int at : new int[] {0, 0x800, BOOT_PARAMS_ZEROS - 1}) {
+            byte[] memory = java.util.Arrays.copyOf(bootParams, 4000 + BOOT_PARAMS_ZEROS);
+            memory[4000 + at] = 1;
+            Handoff z = runStub(p, kernel, memory);
+            assertThat(z.enteredKernel()).as("zero-fill byte %d", at).isFalse();
+            assertThat(z.console()).isEqualTo(String.format(
+                    "efikexec handoff: segment 1 (0x%x, %d bytes): not zero past its stored bytes\n", BOOT_PARAMS,
+                    4000 + BOOT_PARAMS_ZEROS));
+        }
+        byte[] after = java.util.Arrays.copyOf(bootParams, 4000 + BOOT_PARAMS_ZEROS + 1);
+        after[4000 + BOOT_PARAMS_ZEROS] = 1;
+        assertThat(runStub(p, kernel, after).enteredKernel()).as("a byte past the fill is not the segment's").isTrue();
+        // without a console the stub halts all the same, silently
+        Handoff silent = runStub(parameters(0, kernel, bootParams), flipped, bootParams);
+        assertThat(silent.halted()).isTrue();
+        assertThat(silent.console()).isEmpty();
     }
 
     private static final int PROT_RWX = 7;

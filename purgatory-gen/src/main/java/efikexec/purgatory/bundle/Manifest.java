@@ -23,8 +23,9 @@ import java.util.TreeMap;
  * </pre>
  *
  * Addresses and memsz are "0x…" strings (JSON numbers lose 64-bit precision in many readers),
- * counts are numbers, as in run reports. Each sha256 is over the segment's memsz bytes, the
- * buffer followed by zeros, which is what the stub checks ({@link SegmentDigest}).
+ * counts are numbers, as in run reports. Each sha256 is over the segment's bufsz stored bytes
+ * (as kexec-tools' purgatory hashes a segment's buffer); the stub checks that digest and that
+ * the memsz - bufsz bytes after them are zero ({@link SegmentDigest}).
  * Registers are ordered by name with numbers compared as numbers (x2 before x10), whatever
  * order the snapshot's map has (Map.copyOf's order changes from one JVM run to the next), so
  * that the same bundle gives the same text.

@@ -6,8 +6,8 @@ import java.util.Arrays;
 /**
  * One kexec segment (struct kexec_segment): {@code buffer} goes to [address, address + bufsz),
  * and [address + bufsz, address + memsz) is zero-filled by whoever loads it (the kernel's
- * kexec_load, QEMU's ELF loader). The segment's SHA-256 is over all memsz bytes, see
- * {@link SegmentDigest}.
+ * kexec_load, QEMU's ELF loader). The segment's SHA-256 is over the buffer, and the stub checks
+ * the zero fill apart, see {@link SegmentDigest}.
  *
  * <p>The buffer is not copied (segments hold tens of MB); nobody may change it afterwards.
  *

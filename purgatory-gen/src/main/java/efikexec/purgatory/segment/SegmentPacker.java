@@ -32,6 +32,12 @@ import java.util.List;
  *     smallest gaps first writes the fewest such zeros.
  * <li>Each segment stores only its non-zero prefix: trailing zero bytes are dropped from the
  *     buffer and left to memsz, which the loader zero-fills.
+ * <li>While there are fewer than {@code limit} segments, the longest run of at least
+ *     {@link #MIN_ZERO_RUN} whole zero pages inside a buffer (ties: the lower one) splits its
+ *     segment in two: the first part ends with the run as its zero fill, the second starts after
+ *     it. The memory is the same; the run is no longer stored, and the stub checks it by reading
+ *     zeros instead of hashing it (a decompressed x86 kernel is about half zero pages: BSS, the
+ *     alignment between its sections, the decompressor's leftovers).
  * </ol>
  *
  * <p>Deterministic: the result depends only on the ranges (and their order where they
@@ -43,6 +49,8 @@ public final class SegmentPacker {
     /** A Java array's practical maximum; a segment's buffer is one array. */
     private static final long MAX_BUFFER = Integer.MAX_VALUE - 8;
     private static final long PAGE = MemoryMap.PAGE_SIZE;
+    /** A zero run shorter than this is not worth a segment: 64 KiB. */
+    public static final long MIN_ZERO_RUN = 16 * PAGE;
 
     private SegmentPacker() {
     }
@@ -97,7 +105,59 @@ public final class SegmentPacker {
                 groups.add(blocks.get(i));
             }
         }
-        return fill(groups, ranges);
+        return splitAtZeroRuns(fill(groups, ranges), limit);
+    }
+
+    /** Step 5: the longest zero-page runs become the zero fill of the segments they end. */
+    private static List<Segment> splitAtZeroRuns(List<Segment> segments, int limit) {
+        List<ZeroRun> runs = new ArrayList<>();
+        for (int i = 0; i < segments.size(); i++) {
+            byte[] b = segments.get(i).buffer();
+            long runStart = -1;
+            for (long page = 0; page + PAGE <= b.length; page += PAGE) {
+                boolean zero = isZero(b, (int) page, (int) PAGE);
+                if (zero && runStart < 0) runStart = page;
+                if (!zero && runStart >= 0) {
+                    if (page - runStart >= MIN_ZERO_RUN) runs.add(new ZeroRun(i, runStart, page));
+                    runStart = -1;
+                }
+            }
+            // a run up to the buffer's end cannot be: the buffer ends with a non-zero byte
+        }
+        runs.sort(Comparator.comparingLong((ZeroRun r) -> r.start - r.end)
+                .thenComparingLong(r -> segments.get(r.segment).address() + r.start));
+        List<ZeroRun> chosen = new ArrayList<>(runs.subList(0, Math.max(0, Math.min(runs.size(), limit - segments.size()))));
+        if (chosen.isEmpty()) return segments;
+        chosen.sort(Comparator.comparingInt(ZeroRun::segment).thenComparingLong(ZeroRun::start));
+        List<Segment> out = new ArrayList<>();
+        int k = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            Segment s = segments.get(i);
+            long from = 0;
+            for (; k < chosen.size() && chosen.get(k).segment == i; k++) {
+                ZeroRun r = chosen.get(k);
+                byte[] part = Arrays.copyOfRange(s.buffer(), (int) from, (int) r.start);
+                out.add(new Segment(s.address() + from, Arrays.copyOf(part, nonZeroPrefix(part)), r.end - from));
+                from = r.end;
+            }
+            if (from == 0) {
+                out.add(s);
+            } else {
+                out.add(new Segment(s.address() + from, Arrays.copyOfRange(s.buffer(), (int) from, s.bufsz()),
+                        s.memsz() - from));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static final byte[] ZERO_PAGE = new byte[(int) PAGE];
+
+    private static boolean isZero(byte[] b, int from, int length) {
+        return Arrays.mismatch(b, from, from + length, ZERO_PAGE, 0, length) < 0;
+    }
+
+    /** Whole zero pages [start, end) of segment {@code segment}'s buffer, offsets from its address. */
+    private record ZeroRun(int segment, long start, long end) {
     }
 
     /**

@@ -20,8 +20,8 @@ public record HandoffParameters(long uart, long entry, long[] registers, List<Se
     public static final long MAGIC = 0x464f444e48584645L;
     /** magic, uart, entry, four registers, count. */
     public static final int BLOCK_HEADER_SIZE = 8 * 8;
-    /** One segment: u64 address, u64 size, 32 bytes of SHA-256. */
-    public static final int BLOCK_SEGMENT_SIZE = 16 + SegmentCheck.SHA256_SIZE;
+    /** One segment: u64 address, u64 size, u64 zeros, 32 bytes of SHA-256. */
+    public static final int BLOCK_SEGMENT_SIZE = 24 + SegmentCheck.SHA256_SIZE;
 
     public HandoffParameters {
         if (registers == null || registers.length != REGISTERS) {
@@ -68,7 +68,7 @@ public record HandoffParameters(long uart, long entry, long[] registers, List<Se
         b.putLong(MAGIC).putLong(uart).putLong(entry);
         for (long r : registers) b.putLong(r);
         b.putLong(segments.size());
-        for (SegmentCheck s : segments) b.putLong(s.address()).putLong(s.size()).put(s.sha256());
+        for (SegmentCheck s : segments) b.putLong(s.address()).putLong(s.size()).putLong(s.zeros()).put(s.sha256());
         return b.array();
     }
 

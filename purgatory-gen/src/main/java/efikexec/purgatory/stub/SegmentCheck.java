@@ -5,17 +5,24 @@ import java.util.HexFormat;
 
 /**
  * One entry of a stub's segment table: the stub hashes [address, address + size) of memory as it
- * finds it and refuses to enter the kernel unless the SHA-256 equals {@code sha256}. Named apart
- * from {@link efikexec.purgatory.segment.SegmentDigest}, which computes such a digest from a
- * segment; this is what the stub is told to compare against.
+ * finds it, then reads the {@code zeros} bytes after that, and refuses to enter the kernel unless
+ * the SHA-256 equals {@code sha256} and every one of those bytes is zero. Named apart from
+ * {@link efikexec.purgatory.segment.SegmentDigest}, which computes such a digest from a segment;
+ * this is what the stub is told to compare against.
  *
  * @param address target physical address, 4-byte aligned: the stub runs with the MMU off, where
  *     memory is Device memory and a word load from an unaligned address faults
- * @param size bytes to hash (a segment's memsz); 0 is allowed (the digest of nothing)
+ * @param size bytes to hash (a segment's bufsz); 0 is allowed (the digest of nothing)
+ * @param zeros bytes after those that must be zero (memsz - bufsz)
  * @param sha256 the expected digest, 32 bytes (copied)
  */
-public record SegmentCheck(long address, long size, byte[] sha256) {
+public record SegmentCheck(long address, long size, long zeros, byte[] sha256) {
     public static final int SHA256_SIZE = 32;
+
+    /** A check with no zero tail. */
+    public SegmentCheck(long address, long size, byte[] sha256) {
+        this(address, size, 0, sha256);
+    }
 
     public SegmentCheck {
         if (sha256 == null || sha256.length != SHA256_SIZE) {
@@ -26,9 +33,9 @@ public record SegmentCheck(long address, long size, byte[] sha256) {
             throw new IllegalArgumentException(String.format("segment address 0x%x is not 4-byte aligned below 2^63",
                     address));
         }
-        if (size < 0 || size > Long.MAX_VALUE - address) {
-            throw new IllegalArgumentException(String.format("segment at 0x%x: size 0x%x does not end below 2^63",
-                    address, size));
+        if (size < 0 || zeros < 0 || size > Long.MAX_VALUE - address || zeros > Long.MAX_VALUE - address - size) {
+            throw new IllegalArgumentException(String.format(
+                    "segment at 0x%x: size 0x%x and zeros 0x%x do not end below 2^63", address, size, zeros));
         }
         sha256 = sha256.clone();
     }
@@ -40,16 +47,19 @@ public record SegmentCheck(long address, long size, byte[] sha256) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SegmentCheck c && c.address == address && c.size == size && Arrays.equals(c.sha256, sha256);
+        return o instanceof SegmentCheck c && c.address == address && c.size == size && c.zeros == zeros
+                && Arrays.equals(c.sha256, sha256);
     }
 
     @Override
     public int hashCode() {
-        return (Long.hashCode(address) * 31 + Long.hashCode(size)) * 31 + Arrays.hashCode(sha256);
+        return ((Long.hashCode(address) * 31 + Long.hashCode(size)) * 31 + Long.hashCode(zeros)) * 31
+                + Arrays.hashCode(sha256);
     }
 
     @Override
     public String toString() {
-        return String.format("[0x%x, +0x%x) sha256 %s", address, size, HexFormat.of().formatHex(sha256));
+        return String.format("[0x%x, +0x%x) sha256 %s, then 0x%x zero bytes", address, size,
+                HexFormat.of().formatHex(sha256), zeros);
     }
 }

@@ -188,6 +188,64 @@ class SegmentPackerTest {
     }
 
     @Nested
+    class ZeroRuns {
+        /** pages of data, zero pages, pages of data: the zero pages start at base + before pages */
+        byte[] dataZerosData(int before, int zeros, int after) {
+            byte[] b = new byte[(int) ((before + zeros + after) * PAGE)];
+            Arrays.fill(b, 0, (int) (before * PAGE), (byte) 7);
+            Arrays.fill(b, (int) ((before + zeros) * PAGE), b.length, (byte) 9);
+            return b;
+        }
+
+        @Test
+        void aRunOfZeroPagesInsideASegmentBecomesTheZeroFillOfItsFirstPart() {
+            long a = 0x4020_0000L;
+            byte[] b = dataZerosData(3, 20, 2);
+            b[(int) (3 * PAGE) - 1] = 0; // the first part's last data page ends in a zero: trimmed
+            List<Segment> s = pack(virt(), 16, new MemoryRange(a, b));
+            assertThat(s).hasSize(2);
+            assertThat(s.get(0).address()).isEqualTo(a);
+            assertThat(s.get(0).bufsz()).isEqualTo(3 * PAGE - 1);
+            assertThat(s.get(0).memsz()).isEqualTo(23 * PAGE);
+            assertThat(s.get(1).address()).isEqualTo(a + 23 * PAGE);
+            assertThat(s.get(1).buffer()).isEqualTo(Arrays.copyOfRange(b, (int) (23 * PAGE), b.length));
+            assertThat(s.get(1).memsz()).isEqualTo(2 * PAGE);
+            assertPackingRules(s, List.of(new MemoryRange(a, b)), virt(), "split");
+        }
+
+        @Test
+        void aRunShorterThanSixteenPagesStaysStored() {
+            byte[] b = dataZerosData(1, 15, 1);
+            assertThat(pack(virt(), 16, new MemoryRange(0x4020_0000L, b))).singleElement()
+                    .satisfies(x -> assertThat(x.buffer()).isEqualTo(b));
+        }
+
+        @Test
+        void theLongestRunsAreSplitWhileTheLimitAllows() {
+            long a = 0x4020_0000L;
+            byte[] b = new byte[(int) (100 * PAGE)];
+            // data pages at 0, 20, 60 and 99: runs of 19, 39 and 38 pages
+            for (int page : new int[] {0, 20, 60, 99}) Arrays.fill(b, (int) (page * PAGE), (int) ((page + 1) * PAGE), (byte) 5);
+            assertThat(pack(virt(), 1, new MemoryRange(a, b))).hasSize(1);
+            assertThat(pack(virt(), 2, new MemoryRange(a, b))).extracting(Segment::address).containsExactly(a, a + 60 * PAGE);
+            assertThat(pack(virt(), 3, new MemoryRange(a, b))).extracting(Segment::address)
+                    .containsExactly(a, a + 60 * PAGE, a + 99 * PAGE);
+            List<Segment> all = pack(virt(), 16, new MemoryRange(a, b));
+            assertThat(all).extracting(Segment::address).containsExactly(a, a + 20 * PAGE, a + 60 * PAGE, a + 99 * PAGE);
+            assertThat(all).extracting(Segment::bufsz).containsOnly((int) PAGE);
+            assertPackingRules(all, List.of(new MemoryRange(a, b)), virt(), "four parts");
+        }
+
+        @Test
+        void equalRunsAreSplitLowestFirstAcrossSegments() {
+            long a = 0x4020_0000L;
+            long c = 0x5000_0000L;
+            List<Segment> s = pack(virt(), 3, new MemoryRange(c, dataZerosData(1, 16, 1)), new MemoryRange(a, dataZerosData(1, 16, 1)));
+            assertThat(s).extracting(Segment::address).containsExactly(a, a + 17 * PAGE, c);
+        }
+    }
+
+    @Nested
     class Limits {
         @Test
         void aGapWithAReservedRangeIsNeverCoveredEvenWhenItIsTheSmallest() {
@@ -277,6 +335,11 @@ class SegmentPackerTest {
                     byte[] b = new byte[size];
                     rnd.nextBytes(b);
                     if (rnd.nextInt(3) == 0) Arrays.fill(b, rnd.nextInt(size), size, (byte) 0); // a zero tail
+                    if (rnd.nextInt(4) == 0) { // a run of zero pages inside, worth a segment of its own
+                        b = Arrays.copyOf(b, size + (int) (20 * PAGE) + 1);
+                        b[b.length - 1] = 1;
+                        size = b.length;
+                    }
                     r.add(new MemoryRange(cursor, b));
                     reached = Math.max(reached, cursor + size);
                     // the next range overlaps, touches, shares a page or leaves a gap, which may hold reserved bytes

@@ -20,7 +20,7 @@ class Aarch64HandoffStubTest {
 
     private static HandoffParameters twoSegments() {
         return new HandoffParameters(0x0900_0000L, 0x4020_0000L, new long[] {0x4800_0000L, 1, 2, 3},
-                List.of(new SegmentCheck(0x4020_0000L, 0x1234, sha(0x10)),
+                List.of(new SegmentCheck(0x4020_0000L, 0x1234, 0x2dcc, sha(0x10)),
                         new SegmentCheck(0x4800_0000L, 0, sha(0xa0))));
     }
 
@@ -47,7 +47,7 @@ class Aarch64HandoffStubTest {
     void theParameterBlockFollowsTheCodeAsTheStubReadsIt() {
         byte[] code = Aarch64HandoffStub.code();
         byte[] stub = Aarch64HandoffStub.build(twoSegments());
-        assertThat(stub).hasSize(code.length + 64 + 2 * 48);
+        assertThat(stub).hasSize(code.length + 64 + 2 * 56);
         assertThat(Arrays.copyOf(stub, code.length)).isEqualTo(code);
         ByteBuffer b = ByteBuffer.wrap(stub, code.length, stub.length - code.length).order(ByteOrder.LITTLE_ENDIAN);
         byte[] magic = new byte[8];
@@ -60,10 +60,12 @@ class Aarch64HandoffStubTest {
         assertThat(b.getLong()).as("count").isEqualTo(2);
         byte[] digest = new byte[32];
         assertThat(b.getLong()).isEqualTo(0x4020_0000L);
-        assertThat(b.getLong()).isEqualTo(0x1234);
+        assertThat(b.getLong()).as("size").isEqualTo(0x1234);
+        assertThat(b.getLong()).as("zeros").isEqualTo(0x2dcc);
         b.get(digest);
         assertThat(digest).isEqualTo(sha(0x10));
         assertThat(b.getLong()).isEqualTo(0x4800_0000L);
+        assertThat(b.getLong()).isZero();
         assertThat(b.getLong()).isZero();
         b.get(digest);
         assertThat(digest).isEqualTo(sha(0xa0));

@@ -21,7 +21,7 @@ class X64HandoffStubTest {
 
     private static HandoffParameters twoSegments() {
         return new HandoffParameters(X64HandoffStub.COM1, 0x100_0000L, new long[] {0x3f6a_b000L, 0, 0, 0},
-                List.of(new SegmentCheck(0x100_0000L, 0x4000, sha(0x10)), new SegmentCheck(0x3f4c_3000L, 0x1000, sha(0xa0))));
+                List.of(new SegmentCheck(0x100_0000L, 0x4000, 0x1000, sha(0x10)), new SegmentCheck(0x3f4c_3000L, 0x1000, sha(0xa0))));
     }
 
     @Test
@@ -46,7 +46,7 @@ class X64HandoffStubTest {
     void theParameterBlockHasTheArm64Layout() {
         byte[] code = X64HandoffStub.code();
         byte[] stub = X64HandoffStub.build(twoSegments());
-        assertThat(stub).hasSize(code.length + 64 + 2 * 48);
+        assertThat(stub).hasSize(code.length + 64 + 2 * 56);
         assertThat(Arrays.copyOf(stub, code.length)).isEqualTo(code);
         ByteBuffer b = ByteBuffer.wrap(stub, code.length, stub.length - code.length).order(ByteOrder.LITTLE_ENDIAN);
         byte[] magic = new byte[8];
@@ -58,7 +58,8 @@ class X64HandoffStubTest {
                 .containsExactly(0x3f6a_b000L, 0, 0, 0);
         assertThat(b.getLong()).as("count").isEqualTo(2);
         assertThat(b.getLong()).isEqualTo(0x100_0000L);
-        assertThat(b.getLong()).isEqualTo(0x4000);
+        assertThat(b.getLong()).as("size").isEqualTo(0x4000);
+        assertThat(b.getLong()).as("zeros").isEqualTo(0x1000);
         byte[] d = new byte[32];
         b.get(d);
         assertThat(d).isEqualTo(sha(0x10));
