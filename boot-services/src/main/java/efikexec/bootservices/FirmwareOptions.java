@@ -24,10 +24,12 @@ import java.util.List;
  *     SimpleFileSystem on its device handle, or null for none
  * @param secureBoot whether the variables say Secure Boot is on (SecureBoot = 1, SetupMode = 0):
  *     true when the image's signature was checked against a db before it ran, as firmware would
+ * @param acpi the target's own ACPI RSDP, installed as the ACPI (2.0) config table, or null: the
+ *     tables stay where the target's firmware put them (pass-through, for --host)
  */
 public record FirmwareOptions(TargetMemory target, byte[] image, String imageName, String cmdline, byte[] initrd,
         byte[] dtb, long seed, Long loadAddress, ConsoleSink console, List<String> smbiosType11, FileVolume esp,
-        boolean secureBoot) {
+        boolean secureBoot, AcpiRoot acpi) {
 
     public FirmwareOptions {
         smbiosType11 = List.copyOf(smbiosType11);
@@ -36,16 +38,16 @@ public record FirmwareOptions(TargetMemory target, byte[] image, String imageNam
     /** No SMBIOS strings and no ESP. */
     public FirmwareOptions(TargetMemory target, byte[] image, String imageName, String cmdline, byte[] initrd,
             byte[] dtb, long seed, Long loadAddress, ConsoleSink console) {
-        this(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, List.of(), null, false);
+        this(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, List.of(), null, false, null);
     }
 
     public FirmwareOptions withSmbiosType11(List<String> strings) {
-        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, strings, esp, secureBoot);
+        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, strings, esp, secureBoot, acpi);
     }
 
     public FirmwareOptions withEsp(FileVolume volume) {
         return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, volume, secureBoot);
+                smbiosType11, volume, secureBoot, acpi);
     }
 
     /**
@@ -54,11 +56,16 @@ public record FirmwareOptions(TargetMemory target, byte[] image, String imageNam
      */
     public FirmwareOptions withEsp(FileVolume volume, String imagePath) {
         return new FirmwareOptions(target, image, imagePath, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, volume, secureBoot);
+                smbiosType11, volume, secureBoot, acpi);
     }
 
     public FirmwareOptions withSecureBoot(boolean on) {
         return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, esp, on);
+                smbiosType11, esp, on, acpi);
+    }
+
+    public FirmwareOptions withAcpi(AcpiRoot root) {
+        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
+                smbiosType11, esp, secureBoot, root);
     }
 }

@@ -157,6 +157,9 @@ public final class FirmwareSetup {
             fw.configTables().install(KnownGuids.SMBIOS3, table);
         }
 
+        // The target's own tables, where its firmware left them (reserved memory the kernel maps).
+        if (o.acpi() != null) fw.configTables().install(o.acpi().guid(), o.acpi().address());
+
         if (o.initrd() != null) LoadFile2InitrdProtocol.install(fw, o.initrd());
         if (o.esp() != null) SimpleFileSystemProtocol.install(fw, ImageLoader.deviceHandle(fw), o.esp());
 

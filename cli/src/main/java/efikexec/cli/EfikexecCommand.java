@@ -14,7 +14,7 @@ public final class EfikexecCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (inspect, run, handoff, uki, demo)");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (inspect, run, handoff, load, exec, unload, uki, demo)");
     }
 
     public static void main(String[] args) {
@@ -40,7 +40,8 @@ public final class EfikexecCommand implements Runnable {
                 err.println("efikexec: " + ex.getMessage());
                 return ExitCodes.BAD_INPUT;
             }
-            if (ex instanceof UnicornUnavailableException || ex instanceof BackendException) {
+            if (ex instanceof UnicornUnavailableException || ex instanceof BackendException
+                    || ex instanceof efikexec.cli.input.EnvironmentException) {
                 err.println("efikexec: " + ex.getMessage());
                 return ExitCodes.ENVIRONMENT;
             }
@@ -75,12 +76,18 @@ public final class EfikexecCommand implements Runnable {
             case "bench" -> cmd.addSubcommand(new BenchCommand());
             case "uki" -> cmd.addSubcommand(new UkiCommand());
             case "handoff" -> cmd.addSubcommand(new HandoffCommand());
+            case "load" -> cmd.addSubcommand(new LoadCommand());
+            case "exec" -> cmd.addSubcommand(new ExecCommand());
+            case "unload" -> cmd.addSubcommand(new UnloadCommand());
             default -> {
                 cmd.addSubcommand(new InspectCommand());
                 cmd.addSubcommand(new RunCommand());
                 cmd.addSubcommand(new DemoCommand());
                 cmd.addSubcommand(new UkiCommand());
                 cmd.addSubcommand(new HandoffCommand());
+                cmd.addSubcommand(new LoadCommand());
+                cmd.addSubcommand(new ExecCommand());
+                cmd.addSubcommand(new UnloadCommand());
                 cmd.addSubcommand(new BenchCommand());
             }
         }

@@ -107,7 +107,12 @@ public final class HandoffCommand implements Callable<Integer> {
             checks.add(new SegmentCheck(seg.address(), seg.bufsz(), seg.memsz() - seg.bufsz(), d));
         }
         Map<String, Long> regs = s.registers();
-        if (in.x86()) return x86(in.target().memory(), s, segments, digests, checks, out);
+        if (in.x86()) {
+            // --host: the 16550 of the running kernel's console (none when it is not ttyS0-3)
+            long uart = in.target().host() == null ? X64HandoffStub.COM1
+                    : efikexec.kexec.host.HostTarget.x86SerialPort(in.target().host().console());
+            return x86(in.target().memory(), uart, in.target().host() == null, s, segments, digests, checks, out);
+        }
         long[] x = {regs.getOrDefault("x0", 0L), regs.getOrDefault("x1", 0L), regs.getOrDefault("x2", 0L),
             regs.getOrDefault("x3", 0L)};
         byte[] stub = Aarch64HandoffStub.build(new HandoffParameters(ConsoleUart.pl011Base(in.target().dtb()), s.entry(), x, checks));
@@ -117,17 +122,18 @@ public final class HandoffCommand implements Callable<Integer> {
         } catch (BundleDoesNotFitException e) {
             throw new UserInputException(image + ": " + e.getMessage());
         }
-        return write(TargetArch.AARCH64, segments, digests, place, stub, s, null, "", out);
+        return write(TargetArch.AARCH64, in.target().memory(), segments, digests, place, stub, s, null, "", out);
     }
 
     /**
      * Writes handoff.elf, manifest.json and, for x86, handoff-multiboot.elf into the output
      * directory (each whole or not at all), and says what it wrote.
      */
-    private int write(TargetArch arch, List<Segment> segments, List<byte[]> digests, StubPlacement place, byte[] stub,
-            Snapshot s, MultibootElf32 multiboot, String more, PrintWriter out) {
+    private int write(TargetArch arch, TargetMemory target, List<Segment> segments, List<byte[]> digests, StubPlacement place,
+            byte[] stub, Snapshot s, MultibootElf32 multiboot, String more, PrintWriter out) {
         HandoffElf elf = new HandoffElf(arch, segments, place.address(), stub);
         Map<String, Object> manifest = Manifest.of(arch, segments, digests, place, new KernelEntry(s.entry(), s.registers()));
+        manifest.put("target", Manifest.target(target));
         try {
             Files.createDirectories(output);
         } catch (IOException e) {
@@ -184,39 +190,53 @@ public final class HandoffCommand implements Callable<Integer> {
     }
 
     /**
-     * x86_64: the stub enters startup_64 with rsi = boot_params and reports on COM1 (0x3f8, the
-     * 16550 QEMU's q35 and pc give the serial console and Linux calls ttyS0; the target has no
-     * device tree to name another). Besides handoff.elf for kexec, handoff-multiboot.elf for
+     * x86_64: the stub enters startup_64 with rsi = boot_params and reports on {@code uart}: COM1
+     * (0x3f8, the 16550 QEMU's q35 and pc give the serial console and Linux calls ttyS0; the
+     * target has no device tree to name another), or with --host the running kernel's console. Besides handoff.elf for kexec, handoff-multiboot.elf for
      * QEMU's -kernel, whose span (lowest to highest PT_LOAD, plus the page QEMU writes after it)
      * must be RAM the target does not reserve.
      */
-    private int x86(TargetMemory target, Snapshot s, List<Segment> segments, List<byte[]> digests, List<SegmentCheck> checks, PrintWriter out) {
+    private int x86(TargetMemory target, long uart, boolean multibootRequired, Snapshot s, List<Segment> segments,
+            List<byte[]> digests, List<SegmentCheck> checks, PrintWriter out) {
         Map<String, Long> regs = s.registers();
         long[] r = {regs.getOrDefault("rsi", 0L), 0, 0, 0};
-        byte[] stub = X64HandoffStub.build(new HandoffParameters(X64HandoffStub.COM1, s.entry(), r, checks));
+        byte[] stub = X64HandoffStub.build(new HandoffParameters(uart, s.entry(), r, checks));
         StubPlacement place;
-        MultibootElf32 multiboot;
+        byte[] kexecStub;
         try {
             place = StubPlacement.choose(target, segments, stub.length);
-            byte[] kexecStub = X64HandoffStub.located(stub, place.address());
+            kexecStub = X64HandoffStub.located(stub, place.address());
+        } catch (BundleDoesNotFitException | IllegalArgumentException e) {
+            throw new UserInputException(image + ": " + e.getMessage());
+        }
+        MultibootElf32 multiboot = null;
+        String problem = null;
+        try {
             multiboot = compactMultiboot(target, segments, stub);
             if (multiboot == null) {
                 multiboot = new MultibootElf32(segments, place.address(), kexecStub,
                         X64HandoffStub.multibootEntry(place.address()));
             }
-            stub = kexecStub;
-        } catch (BundleDoesNotFitException | IllegalArgumentException e) {
-            throw new UserInputException(image + ": " + e.getMessage());
+            long[] span = multiboot.span();
+            TargetPages pages = TargetPages.of(target);
+            PhysicalRange reserved = pages.reservedIn(span[0], span[1]);
+            if (!pages.isRam(span[0], span[1]) || reserved != null) {
+                problem = String.format("the Multiboot span [0x%x-0x%x) is not all free RAM%s", span[0], span[1],
+                        reserved == null ? "" : String.format(" (reserved [0x%x-0x%x))", reserved.start(), reserved.end()));
+            }
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            if (multibootRequired) throw new UserInputException(image + ": " + problem);
+            // --host: the bundle is for kexec; the Multiboot wrapper only ever served QEMU tests
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("efikexec: " + image + ": no handoff-multiboot.elf (QEMU's -kernel wrapper): " + problem);
+            err.flush();
+            return write(TargetArch.X86_64, target, segments, digests, place, kexecStub, s, null, "", out);
         }
         long[] span = multiboot.span();
-        TargetPages pages = TargetPages.of(target);
-        PhysicalRange reserved = pages.reservedIn(span[0], span[1]);
-        if (!pages.isRam(span[0], span[1]) || reserved != null) {
-            throw new UserInputException(String.format("%s: the Multiboot span [0x%x-0x%x) is not all free RAM%s", image,
-                    span[0], span[1], reserved == null ? "" : String.format(" (reserved [0x%x-0x%x))", reserved.start(),
-                            reserved.end())));
-        }
-        return write(TargetArch.X86_64, segments, digests, place, stub, s, multiboot,
+        return write(TargetArch.X86_64, target, segments, digests, place, kexecStub, s, multiboot,
                 String.format(", Multiboot span [0x%x-0x%x)", span[0], span[1]), out);
     }
 }

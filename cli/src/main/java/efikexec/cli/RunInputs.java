@@ -143,6 +143,10 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),
                 loadOptions(), initrd, target.dtb(), run.seed, run.loadAddress, text -> { }).withSmbiosType11(run.smbiosType11)
                 .withSecureBoot(secureBoot);
+        if (target.host() != null && target.host().acpi() != null) {
+            options = options.withAcpi(new efikexec.bootservices.AcpiRoot(target.host().acpi().address(),
+                    target.host().acpi().revision()));
+        }
         efikexec.cli.esp.EspDirectory esp = run.esp == null ? null : efikexec.cli.esp.EspDirectory.open(run.esp);
         if (esp != null) options = options.withEsp(esp, esp.imagePath(image));
         RunLimits limits = new RunLimits(run.maxInstructions, (long) Math.ceil(run.timeoutSeconds * 1000),

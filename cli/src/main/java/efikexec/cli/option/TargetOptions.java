@@ -1,7 +1,11 @@
 package efikexec.cli.option;
 
+import efikexec.cli.input.EnvironmentException;
 import efikexec.cli.input.InputFiles;
 import efikexec.cli.input.UserInputException;
+import efikexec.kexec.host.HostException;
+import efikexec.kexec.host.HostSystem;
+import efikexec.kexec.host.HostTarget;
 import efikexec.memmap.TargetMemory;
 import efikexec.memmap.source.E820MemorySource;
 import efikexec.memmap.source.FdtMemorySource;
@@ -39,18 +43,30 @@ public final class TargetOptions {
                         + "(dmesg, journalctl -k -b), or a copy of /sys/firmware/memmap. Usable ranges are RAM, "
                         + "all others reserved.")
         Path memmap;
+
+        @Option(names = "--host",
+                description = "This machine, for a real kexec: its firmware memory map (x86: /sys/firmware/memmap; "
+                        + "arm64: /sys/firmware/fdt, also the new kernel's device tree) with /proc/iomem's crash kernel "
+                        + "reserved, its ACPI RSDP passed through and its console for the stub's messages.")
+        boolean host;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source = new Source();
 
-    /** The resolved target: its memory and the DTB bytes (null without --dtb). */
-    public record Target(TargetMemory memory, byte[] dtb, String description) {
+    /**
+     * The resolved target: its memory, the DTB bytes (null without --dtb or an arm64 --host) and,
+     * with --host, what was read of this machine (null otherwise).
+     */
+    public record Target(TargetMemory memory, byte[] dtb, String description, HostTarget host) {
+        public Target(TargetMemory memory, byte[] dtb, String description) {
+            this(memory, dtb, description, null);
+        }
     }
 
     /** Whether the target was given on the command line (--dtb, --memmap or --ram). */
     public boolean given() {
-        return source != null && (source.dtb != null || source.ram != null || source.memmap != null);
+        return source != null && (source.dtb != null || source.ram != null || source.memmap != null || source.host);
     }
 
     /** QEMU q35 with 1 GiB under SeaBIOS, as its guest's e820 shows it: the x86 test target. */
@@ -60,6 +76,14 @@ public final class TargetOptions {
 
     public Target resolve() {
         Source s = source == null ? new Source() : source;
+        if (s.host) {
+            try {
+                HostTarget h = HostTarget.read(HostSystem.local());
+                return new Target(h.memory(), h.dtb(), "host", h);
+            } catch (HostException e) {
+                throw new EnvironmentException("--host: " + e.getMessage());
+            }
+        }
         if (s.memmap != null) {
             return new Target(readMemmap(s.memmap), null, "memmap " + s.memmap.getFileName());
         }

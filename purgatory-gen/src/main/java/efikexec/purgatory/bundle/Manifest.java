@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *   "entry": "0x…",                                  the stub's address, where the bundle starts
  *   "kernelEntry": {"pc": "0x…", "registers": {"x0": "0x…", …}},
  *   "segments": [{"mem": "0x…", "memsz": "0x…", "bufsz": n, "sha256": "…"}],
- *   "stub": {"address": "0x…", "size": n} }
+ *   "stub": {"address": "0x…", "size": n},
+ *   "target": {"ram": [{"start": "0x…", "end": "0x…"}], "reserved": […]} }    see {@link #target}
  * </pre>
  *
  * Addresses and memsz are "0x…" strings (JSON numbers lose 64-bit precision in many readers),
@@ -85,6 +86,30 @@ public final class Manifest {
         st.put("size", stub.size());
         m.put("stub", st);
         return m;
+    }
+
+    /**
+     * The "target" section: the memory map the bundle was made for, RAM and reserved ranges as
+     * {"start": "0x…", "end": "0x…"} (end exclusive). A loader compares it with the machine it
+     * runs on (`efikexec load`): a bundle made for another map would hand the new kernel a map
+     * that is not its machine's.
+     */
+    public static Map<String, Object> target(efikexec.memmap.TargetMemory target) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("ram", ranges(target.ram()));
+        t.put("reserved", ranges(target.reserved()));
+        return t;
+    }
+
+    private static List<Object> ranges(List<efikexec.memmap.PhysicalRange> ranges) {
+        List<Object> out = new ArrayList<>();
+        for (efikexec.memmap.PhysicalRange r : ranges) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("start", hex(r.start()));
+            e.put("end", hex(r.end()));
+            out.add(e);
+        }
+        return out;
     }
 
     /** x2 before x10: a letter prefix compared as text, then a number suffix as a number. */

@@ -1,0 +1,89 @@
+package efikexec.kexec.host;
+
+import efikexec.memmap.PhysicalRange;
+import efikexec.memmap.TargetMemory;
+import efikexec.memmap.source.E820MemorySource;
+import efikexec.memmap.source.FdtMemorySource;
+import efikexec.model.FormatException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * This machine as the target of a handoff bundle ({@code --host}): the firmware's memory map
+ * as the running kernel received it — x86: /sys/firmware/memmap (unchanged by mem= and
+ * memmap=, the table kexec-tools hands on too); arm64: /sys/firmware/fdt — with the
+ * crash-kernel ranges of /proc/iomem added to the reserved ones (memory a normal kexec must
+ * leave alone), the ACPI RSDP and the console the running kernel writes to.
+ *
+ * @param memory RAM and reserved ranges
+ * @param dtb arm64: the firmware's device tree (the new kernel's too); null on x86
+ * @param acpi the RSDP, or null when none was found
+ * @param console the running kernel's first console from /proc/consoles ("ttyS0"), or null
+ */
+public record HostTarget(TargetMemory memory, byte[] dtb, AcpiRsdp acpi, String console) {
+
+    public static HostTarget read(HostSystem host) {
+        TargetMemory firmware;
+        byte[] dtb = null;
+        if (host.arch().equals("x86_64")) {
+            if (!Files.isDirectory(host.path("/sys/firmware/memmap"))) {
+                throw new HostException("/sys/firmware/memmap: missing (a kernel without CONFIG_FIRMWARE_MEMMAP): "
+                        + "this machine's memory map is unknown; give it with --memmap");
+            }
+            try {
+                firmware = E820MemorySource.readSysfs(host.path("/sys/firmware/memmap"));
+            } catch (FormatException e) {
+                throw new HostException("/sys/firmware/memmap: " + e.describe());
+            } catch (IOException e) {
+                throw new HostException("/sys/firmware/memmap: cannot read: " + e.getMessage());
+            }
+        } else {
+            dtb = host.bytes("/sys/firmware/fdt").orElseThrow(() -> new HostException(
+                    "/sys/firmware/fdt: missing: this machine's device tree is unknown; give it with --dtb"));
+            try {
+                firmware = FdtMemorySource.read(dtb);
+            } catch (FormatException e) {
+                throw new HostException("/sys/firmware/fdt: " + e.describe());
+            }
+        }
+        List<PhysicalRange> reserved = new ArrayList<>(firmware.reserved());
+        Optional<String> iomemText = host.text("/proc/iomem");
+        if (iomemText.isPresent()) {
+            IoMem iomem;
+            try {
+                iomem = IoMem.parse(iomemText.get());
+            } catch (FormatException e) {
+                throw new HostException("/proc/iomem: " + e.describe());
+            }
+            if (iomem.addressesHidden()) {
+                throw new HostException("/proc/iomem: every address reads as 0 (not root): the crash kernel's "
+                        + "memory cannot be found; run as root");
+            }
+            for (PhysicalRange c : iomem.crashKernel()) if (!reserved.contains(c)) reserved.add(c);
+        }
+        reserved.sort(null);
+        return new HostTarget(new TargetMemory(firmware.ram(), reserved), dtb, AcpiRsdp.find(host).orElse(null),
+                console(host).orElse(null));
+    }
+
+    /** The first console of /proc/consoles ("ttyS0 -W- (EC p a) 4:64" → "ttyS0"). */
+    static Optional<String> console(HostSystem host) {
+        return host.text("/proc/consoles").flatMap(t -> t.lines().filter(l -> !l.isBlank()).findFirst())
+                .map(l -> l.strip().split("\\s+")[0]);
+    }
+
+    /** The 16550 port of an x86 ttyS console (the PC's standard four), or 0 when it is none of them. */
+    public static int x86SerialPort(String console) {
+        if (console == null) return 0;
+        return switch (console) {
+            case "ttyS0" -> 0x3f8;
+            case "ttyS1" -> 0x2f8;
+            case "ttyS2" -> 0x3e8;
+            case "ttyS3" -> 0x2e8;
+            default -> 0;
+        };
+    }
+}

@@ -1,0 +1,108 @@
+package efikexec.kexec.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import efikexec.memmap.PhysicalRange;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HostTargetTest {
+    @TempDir
+    Path root;
+
+    static final String IOMEM = """
+            00000000-00000fff : Reserved
+            00001000-0009fbff : System RAM
+            000f0000-000fffff : Reserved
+              000f0000-000fffff : System ROM
+            00100000-3ffdffff : System RAM
+              1c000000-1cffffff : Crash kernel
+              2e600000-2f402b0f : Kernel code
+            b0000000-bfffffff : PCI MMCONFIG 0000 [bus 00-ff]
+            """;
+
+    FakeHost q35() {
+        return q35(root);
+    }
+
+    static FakeHost q35(Path root) {
+        return FakeHost.permissive(root).memmap(
+                new String[] {"0x0", "0x9fbff", "System RAM"},
+                new String[] {"0x9fc00", "0x9ffff", "Reserved"},
+                new String[] {"0xf0000", "0xfffff", "Reserved"},
+                new String[] {"0x100000", "0x3ffdffff", "System RAM"},
+                new String[] {"0x3ffe0000", "0x3fffffff", "Reserved"})
+                .file("/proc/iomem", IOMEM)
+                .file("/proc/consoles", "ttyS0                -W- (EC p a)    4:64\ntty0                 -WU (E  p  )    4:1\n");
+    }
+
+    @Test
+    void theFirmwareMapWithTheCrashKernelReservedAndTheConsole() {
+        HostTarget t = HostTarget.read(q35().system());
+        assertThat(t.memory().ram()).containsExactly(new PhysicalRange(0, 0x9fc00), new PhysicalRange(0x100000, 0x3fee0000));
+        assertThat(t.memory().reserved()).contains(new PhysicalRange(0x1c000000, 0x1000000), new PhysicalRange(0xf0000, 0x10000));
+        assertThat(t.dtb()).isNull();
+        assertThat(t.console()).isEqualTo("ttyS0");
+        assertThat(HostTarget.x86SerialPort(t.console())).isEqualTo(0x3f8);
+        assertThat(t.acpi()).isNull();
+    }
+
+    @Test
+    void theRsdpComesFromTheEfiSystabOrTheBiosArea() throws IOException {
+        FakeHost h = q35().file("/sys/firmware/efi/systab", "SMBIOS3=0x7f8f0000\nACPI20=0x7fb7e014\nACPI=0x7fb7e000\n");
+        assertThat(HostTarget.read(h.system()).acpi()).isEqualTo(new AcpiRsdp(0x7fb7e014L, 2));
+
+        Path biosRoot = root.resolve("bios");
+        FakeHost bios = q35(biosRoot);
+        Path mem = biosRoot.resolve("dev/mem");
+        Files.createDirectories(mem.getParent());
+        // SeaBIOS's RSDP (ACPI 1.0, revision 0) at 0xf52a0, as in a q35 guest
+        byte[] rsdp = new byte[20];
+        System.arraycopy("RSD PTR ".getBytes(), 0, rsdp, 0, 8);
+        System.arraycopy("BOCHS ".getBytes(), 0, rsdp, 9, 6);
+        rsdp[16] = 0x10;
+        rsdp[17] = (byte) 0x20;
+        rsdp[18] = (byte) 0xfe;
+        rsdp[19] = 0x3f;
+        int sum = 0;
+        for (byte b : rsdp) sum += b;
+        rsdp[8] = (byte) -sum;
+        try (RandomAccessFile f = new RandomAccessFile(mem.toFile(), "rw")) {
+            f.setLength(0x100000);
+            f.seek(0xf52a0);
+            f.write(rsdp);
+        }
+        assertThat(HostTarget.read(bios.system()).acpi()).isEqualTo(new AcpiRsdp(0xf52a0, 0));
+    }
+
+    @Test
+    void aBadChecksumIsNoRsdp() {
+        byte[] area = new byte[0x100];
+        System.arraycopy("RSD PTR ".getBytes(), 0, area, 0x40, 8);
+        area[0x48] = 1;
+        assertThat(AcpiRsdp.scan(area, 0xe0000)).isEmpty();
+    }
+
+    @Test
+    void hiddenIomemAddressesAndAMissingMemmapAreRefusedNamingTheFile() {
+        FakeHost h = q35().file("/proc/iomem", IOMEM.replaceAll("[0-9a-f]{8}-[0-9a-f]{8}", "00000000-00000000"));
+        assertThatThrownBy(() -> HostTarget.read(h.system())).hasMessageStartingWith("/proc/iomem: every address reads as 0");
+        FakeHost none = FakeHost.permissive(root.resolve("other"));
+        assertThatThrownBy(() -> HostTarget.read(none.system())).hasMessageStartingWith("/sys/firmware/memmap: missing");
+    }
+
+    @Test
+    void iomemKeepsTopLevelRamAndEveryCrashKernel() {
+        IoMem m = IoMem.parse(IOMEM);
+        assertThat(m.systemRam()).containsExactly(new PhysicalRange(0x1000, 0x9ec00), new PhysicalRange(0x100000, 0x3fee0000));
+        assertThat(m.crashKernel()).containsExactly(new PhysicalRange(0x1c000000, 0x1000000));
+        assertThat(m.addressesHidden()).isFalse();
+        assertThatThrownBy(() -> IoMem.parse("00001000-0009fbff System RAM\n"))
+                .isInstanceOfSatisfying(efikexec.model.FormatException.class, e -> assertThat(e.describe()).contains("line 1"));
+    }
+}
