@@ -66,6 +66,7 @@ public final class UnicornBackend implements EmulatorBackend {
         check(uc, uc.uc_open(UnicornLibrary.UC_ARCH_ARM64, UnicornLibrary.UC_MODE_ARM, ref), "uc_open(arm64)");
         UnicornDirect.register(runtime.path());
         UnicornBackend b = new UnicornBackend(uc, ref.getValue(), runtime.version(), false);
+        b.limitTranslationBuffer();
         // The "max" model implements the newest architecture features Unicorn has (FEAT_RNG,
         // PAuth, LSE…); the ID registers the stub reads are answered by our own table anyway.
         check(uc, uc.uc_ctl(b.engine, UnicornLibrary.ctl(UnicornLibrary.UC_CTL_CPU_MODEL, 1,
@@ -84,7 +85,23 @@ public final class UnicornBackend implements EmulatorBackend {
         PointerByReference ref = new PointerByReference();
         check(uc, uc.uc_open(UnicornLibrary.UC_ARCH_X86, UnicornLibrary.UC_MODE_64, ref), "uc_open(x86_64)");
         UnicornDirect.register(runtime.path());
-        return new UnicornBackend(uc, ref.getValue(), runtime.version(), true);
+        UnicornBackend b = new UnicornBackend(uc, ref.getValue(), runtime.version(), true);
+        b.limitTranslationBuffer();
+        return b;
+    }
+
+    /** Translated code Unicorn may keep before it flushes: far more than a boot stub needs. */
+    static final int TRANSLATION_BUFFER = 128 << 20;
+
+    /**
+     * Unicorn's default translation buffer is 1 GiB, mapped with no MAP_NORESERVE: a machine with
+     * less RAM than that under the kernel's default overcommit heuristic refuses it ("Could not
+     * allocate dynamic translator buffer", then exit), as a 768 MiB kexec test guest did. Set
+     * before the engine's first use, which is when Unicorn allocates it.
+     */
+    private void limitTranslationBuffer() {
+        check(uc.uc_ctl(engine, UnicornLibrary.ctl(UnicornLibrary.UC_CTL_TCG_BUFFER_SIZE, 1, UnicornLibrary.UC_CTL_IO_WRITE),
+                TRANSLATION_BUFFER), "uc_ctl(tcg buffer size)");
     }
 
     private static void check(UnicornLibrary uc, int err, String what) {

@@ -47,6 +47,7 @@ public interface UnicornLibrary extends Library {
     int UC_CTL_IO_WRITE = 1;
     int UC_CTL_CPU_MODEL = 7;
     int UC_CTL_TB_FLUSH = 10;
+    int UC_CTL_TCG_BUFFER_SIZE = 13;
 
     int UC_CPU_ARM64_A72 = 2;
     int UC_CPU_ARM64_MAX = 3;
