@@ -24,30 +24,31 @@ import java.util.List;
  *     SimpleFileSystem on its device handle, or null for none
  * @param secureBoot whether the variables say Secure Boot is on (SecureBoot = 1, SetupMode = 0):
  *     true when the image's signature was checked against a db before it ran, as firmware would
- * @param acpi the target's own ACPI RSDP, installed as the ACPI (2.0) config table, or null: the
- *     tables stay where the target's firmware put them (pass-through, for --host)
+ * @param firmwareTables the target firmware's own tables (ACPI RSDP, SMBIOS entry point),
+ *     installed as config tables where they are (pass-through, for --host); empty: none
  */
 public record FirmwareOptions(TargetMemory target, byte[] image, String imageName, String cmdline, byte[] initrd,
         byte[] dtb, long seed, Long loadAddress, ConsoleSink console, List<String> smbiosType11, FileVolume esp,
-        boolean secureBoot, AcpiRoot acpi) {
+        boolean secureBoot, List<FirmwareTable> firmwareTables) {
 
     public FirmwareOptions {
         smbiosType11 = List.copyOf(smbiosType11);
+        firmwareTables = List.copyOf(firmwareTables);
     }
 
     /** No SMBIOS strings and no ESP. */
     public FirmwareOptions(TargetMemory target, byte[] image, String imageName, String cmdline, byte[] initrd,
             byte[] dtb, long seed, Long loadAddress, ConsoleSink console) {
-        this(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, List.of(), null, false, null);
+        this(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, List.of(), null, false, List.of());
     }
 
     public FirmwareOptions withSmbiosType11(List<String> strings) {
-        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, strings, esp, secureBoot, acpi);
+        return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console, strings, esp, secureBoot, firmwareTables);
     }
 
     public FirmwareOptions withEsp(FileVolume volume) {
         return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, volume, secureBoot, acpi);
+                smbiosType11, volume, secureBoot, firmwareTables);
     }
 
     /**
@@ -56,16 +57,16 @@ public record FirmwareOptions(TargetMemory target, byte[] image, String imageNam
      */
     public FirmwareOptions withEsp(FileVolume volume, String imagePath) {
         return new FirmwareOptions(target, image, imagePath, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, volume, secureBoot, acpi);
+                smbiosType11, volume, secureBoot, firmwareTables);
     }
 
     public FirmwareOptions withSecureBoot(boolean on) {
         return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, esp, on, acpi);
+                smbiosType11, esp, on, firmwareTables);
     }
 
-    public FirmwareOptions withAcpi(AcpiRoot root) {
+    public FirmwareOptions withFirmwareTables(List<FirmwareTable> tables) {
         return new FirmwareOptions(target, image, imageName, cmdline, initrd, dtb, seed, loadAddress, console,
-                smbiosType11, esp, secureBoot, root);
+                smbiosType11, esp, secureBoot, tables);
     }
 }

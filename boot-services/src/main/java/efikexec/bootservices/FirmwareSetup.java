@@ -158,7 +158,7 @@ public final class FirmwareSetup {
         }
 
         // The target's own tables, where its firmware left them (reserved memory the kernel maps).
-        if (o.acpi() != null) fw.configTables().install(o.acpi().guid(), o.acpi().address());
+        for (FirmwareTable t : o.firmwareTables()) fw.configTables().install(t.guid(), t.address());
 
         if (o.initrd() != null) LoadFile2InitrdProtocol.install(fw, o.initrd());
         if (o.esp() != null) SimpleFileSystemProtocol.install(fw, ImageLoader.deviceHandle(fw), o.esp());

@@ -136,6 +136,20 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
      *     firmware then says Secure Boot is on, and stubs act on it (systemd-stub keeps a UKI's own
      *     .cmdline over LoadOptions)
      */
+    /** --host: this machine's ACPI and SMBIOS tables, passed through where its firmware put them. */
+    static java.util.List<efikexec.bootservices.FirmwareTable> hostTables(efikexec.kexec.host.HostTarget h) {
+        java.util.List<efikexec.bootservices.FirmwareTable> t = new java.util.ArrayList<>();
+        if (h.acpi() != null) {
+            t.add(new efikexec.bootservices.FirmwareTable(h.acpi().acpi20() ? efikexec.model.KnownGuids.ACPI_20
+                    : efikexec.model.KnownGuids.ACPI_10, h.acpi().address()));
+        }
+        if (h.smbios() != null) {
+            t.add(new efikexec.bootservices.FirmwareTable(h.smbios().v3() ? efikexec.model.KnownGuids.SMBIOS3
+                    : efikexec.model.KnownGuids.SMBIOS, h.smbios().address()));
+        }
+        return t;
+    }
+
     RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress, boolean secureBoot) {
         EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter(file) : new Aarch64Adapter(kernelInFile()));
         runner.onServiceCall(calls);
@@ -143,10 +157,7 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         FirmwareOptions options = new FirmwareOptions(target.memory(), file, image.getFileName().toString(),
                 loadOptions(), initrd, target.dtb(), run.seed, run.loadAddress, text -> { }).withSmbiosType11(run.smbiosType11)
                 .withSecureBoot(secureBoot);
-        if (target.host() != null && target.host().acpi() != null) {
-            options = options.withAcpi(new efikexec.bootservices.AcpiRoot(target.host().acpi().address(),
-                    target.host().acpi().revision()));
-        }
+        if (target.host() != null) options = options.withFirmwareTables(hostTables(target.host()));
         efikexec.cli.esp.EspDirectory esp = run.esp == null ? null : efikexec.cli.esp.EspDirectory.open(run.esp);
         if (esp != null) options = options.withEsp(esp, esp.imagePath(image));
         RunLimits limits = new RunLimits(run.maxInstructions, (long) Math.ceil(run.timeoutSeconds * 1000),

@@ -16,14 +16,16 @@ import java.util.Optional;
  * as the running kernel received it — x86: /sys/firmware/memmap (unchanged by mem= and
  * memmap=, the table kexec-tools hands on too); arm64: /sys/firmware/fdt — with the
  * crash-kernel ranges of /proc/iomem added to the reserved ones (memory a normal kexec must
- * leave alone), the ACPI RSDP and the console the running kernel writes to.
+ * leave alone), the ACPI RSDP, the SMBIOS entry point and the console the running kernel
+ * writes to.
  *
  * @param memory RAM and reserved ranges
  * @param dtb arm64: the firmware's device tree (the new kernel's too); null on x86
  * @param acpi the RSDP, or null when none was found
+ * @param smbios the SMBIOS entry point, or null when none was found
  * @param console the running kernel's first console from /proc/consoles ("ttyS0"), or null
  */
-public record HostTarget(TargetMemory memory, byte[] dtb, AcpiRsdp acpi, String console) {
+public record HostTarget(TargetMemory memory, byte[] dtb, AcpiRsdp acpi, SmbiosEntryPoint smbios, String console) {
 
     public static HostTarget read(HostSystem host) {
         TargetMemory firmware;
@@ -66,7 +68,7 @@ public record HostTarget(TargetMemory memory, byte[] dtb, AcpiRsdp acpi, String 
         }
         reserved.sort(null);
         return new HostTarget(new TargetMemory(firmware.ram(), reserved), dtb, AcpiRsdp.find(host).orElse(null),
-                console(host).orElse(null));
+                SmbiosEntryPoint.find(host).orElse(null), console(host).orElse(null));
     }
 
     /** The first console of /proc/consoles ("ttyS0 -W- (EC p a) 4:64" → "ttyS0"). */

@@ -80,6 +80,43 @@ class HostTargetTest {
         assertThat(HostTarget.read(bios.system()).acpi()).isEqualTo(new AcpiRsdp(0xf52a0, 0));
     }
 
+    static void checksum(byte[] b, int at, int length, int slot) {
+        int sum = 0;
+        for (int i = at; i < at + length; i++) sum += b[i];
+        b[at + slot] = (byte) (b[at + slot] - sum);
+    }
+
+    @Test
+    void smbiosEntryPointsOfBothVersionsAreFoundInTheBiosArea() {
+        byte[] area = new byte[0x1000];
+        // SeaBIOS's 2.x entry point: "_SM_", length 0x1f at +5, "_DMI_" at +16
+        System.arraycopy("_SM_".getBytes(), 0, area, 0x200, 4);
+        area[0x205] = 0x1f;
+        area[0x206] = 2;
+        area[0x207] = 8;
+        System.arraycopy("_DMI_".getBytes(), 0, area, 0x210, 5);
+        area[0x218] = 0x10;
+        checksum(area, 0x210, 15, 5);
+        checksum(area, 0x200, 0x1f, 4);
+        assertThat(SmbiosEntryPoint.scan(area, 0xf0000)).hasValue(new SmbiosEntryPoint(0xf0200, false));
+        // a 3.x one earlier in the area wins: "_SM3_", length 0x18 at +6
+        System.arraycopy("_SM3_".getBytes(), 0, area, 0x100, 5);
+        area[0x106] = 0x18;
+        area[0x107] = 3;
+        checksum(area, 0x100, 0x18, 5);
+        assertThat(SmbiosEntryPoint.scan(area, 0xf0000)).hasValue(new SmbiosEntryPoint(0xf0100, true));
+        area[0x110] ^= 1; // inside the 3.x one's checksummed bytes
+        assertThat(SmbiosEntryPoint.scan(area, 0xf0000)).hasValue(new SmbiosEntryPoint(0xf0200, false));
+    }
+
+    @Test
+    void anEfiMachineNamesItsSmbiosInSystab() {
+        FakeHost h = q35().file("/sys/firmware/efi/systab", "SMBIOS=0x7f8f1000\nSMBIOS3=0x7f8f0000\nACPI20=0x7fb7e014\n");
+        assertThat(HostTarget.read(h.system()).smbios()).isEqualTo(new SmbiosEntryPoint(0x7f8f0000L, true));
+        FakeHost old = q35(root.resolve("old")).file("/sys/firmware/efi/systab", "SMBIOS=0x7f8f1000\n");
+        assertThat(HostTarget.read(old.system()).smbios()).isEqualTo(new SmbiosEntryPoint(0x7f8f1000L, false));
+    }
+
     @Test
     void aBadChecksumIsNoRsdp() {
         byte[] area = new byte[0x100];
