@@ -5,6 +5,8 @@ import efikexec.memmap.TargetMemory;
 import efikexec.memmap.source.E820MemorySource;
 import efikexec.memmap.source.FdtMemorySource;
 import efikexec.model.FormatException;
+import efikexec.model.fdt.Fdt;
+import efikexec.model.fdt.FdtNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -46,6 +48,7 @@ public record HostTarget(TargetMemory memory, byte[] dtb, AcpiRsdp acpi, SmbiosE
             dtb = host.bytes("/sys/firmware/fdt").orElseThrow(() -> new HostException(
                     "/sys/firmware/fdt: missing: this machine's device tree is unknown; give it with --dtb"));
             try {
+                dtb = forNextBoot(dtb);
                 firmware = FdtMemorySource.read(dtb);
             } catch (FormatException e) {
                 throw new HostException("/sys/firmware/fdt: " + e.describe());
@@ -69,6 +72,26 @@ public record HostTarget(TargetMemory memory, byte[] dtb, AcpiRsdp acpi, SmbiosE
         reserved.sort(null);
         return new HostTarget(new TargetMemory(firmware.ram(), reserved), dtb, AcpiRsdp.find(host).orElse(null),
                 SmbiosEntryPoint.find(host).orElse(null), console(host).orElse(null));
+    }
+
+    /**
+     * /chosen properties of the running boot that must not reach the next one (kexec-tools drops
+     * them too): the initrd the old boot loader placed, and kdump's. The new kernel takes a
+     * device-tree initrd over the EFI one, so a stale linux,initrd-start made a kexec'd 6.1 kernel
+     * in a QEMU virt guest unpack its own image as the initrd and oops in free_initrd_mem.
+     */
+    static final List<String> STALE_CHOSEN = List.of("linux,initrd-start", "linux,initrd-end", "linux,elfcorehdr",
+            "linux,usable-memory-range");
+
+    /** The running system's device tree without {@link #STALE_CHOSEN}; the same bytes when it has none. */
+    static byte[] forNextBoot(byte[] dtb) {
+        Fdt fdt = Fdt.parse(dtb);
+        Optional<FdtNode> chosen = fdt.node("/chosen");
+        boolean changed = false;
+        if (chosen.isPresent()) {
+            for (String p : STALE_CHOSEN) changed |= chosen.get().removeProperty(p);
+        }
+        return changed ? fdt.toBytes() : dtb;
     }
 
     /** The first console of /proc/consoles ("ttyS0 -W- (EC p a) 4:64" → "ttyS0"). */

@@ -118,6 +118,30 @@ class HostTargetTest {
     }
 
     @Test
+    void anArm64HostsDeviceTreeLosesTheEndingBootsInitrdAndKeepsTheRest() throws IOException {
+        efikexec.model.fdt.FdtNode root = new efikexec.model.fdt.FdtNode("");
+        root.setPropertyU32("#address-cells", 2).setPropertyU32("#size-cells", 2);
+        root.addChild("memory@40000000").setProperty("device_type", "memory")
+                .setProperty("reg", new byte[] {0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0});
+        root.addChild("chosen").setProperty("bootargs", "console=ttyAMA0").setPropertyU64("linux,initrd-start", 0x4800_0000L)
+                .setPropertyU64("linux,initrd-end", 0x481c_0000L).setProperty("stdout-path", "/pl011@9000000");
+        FakeHost.permissive(this.root);
+        Path fdt = this.root.resolve("sys/firmware/fdt");
+        Files.createDirectories(fdt.getParent());
+        Files.write(fdt, efikexec.model.fdt.Fdt.of(root).toBytes());
+        HostTarget t = HostTarget.read(new HostSystem(this.root, "aarch64"));
+        assertThat(t.memory().ram()).containsExactly(new PhysicalRange(0x4000_0000L, 0x4000_0000L));
+        efikexec.model.fdt.FdtNode chosen = efikexec.model.fdt.Fdt.parse(t.dtb()).node("/chosen").orElseThrow();
+        assertThat(chosen.hasProperty("linux,initrd-start")).isFalse();
+        assertThat(chosen.hasProperty("linux,initrd-end")).isFalse();
+        assertThat(chosen.propertyString("bootargs")).hasValue("console=ttyAMA0");
+        assertThat(chosen.propertyString("stdout-path")).hasValue("/pl011@9000000");
+        // nothing stale: the very same bytes
+        byte[] clean = efikexec.model.fdt.Fdt.parse(t.dtb()).toBytes();
+        assertThat(HostTarget.forNextBoot(clean)).isSameAs(clean);
+    }
+
+    @Test
     void aBadChecksumIsNoRsdp() {
         byte[] area = new byte[0x100];
         System.arraycopy("RSD PTR ".getBytes(), 0, area, 0x40, 8);
