@@ -111,6 +111,8 @@ public final class LoadCommand implements Callable<Integer> {
         LoadPlan plan;
         try {
             plan = LoadPlan.check(bundle, host.arch(), hostMemory);
+        } catch (efikexec.kexec.load.WrongMachineException e) {
+            throw new EnvironmentException(e.getMessage());
         } catch (LoadRefusedException e) {
             throw new UserInputException(e.getMessage());
         }

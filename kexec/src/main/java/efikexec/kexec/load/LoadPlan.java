@@ -25,7 +25,7 @@ public record LoadPlan(HandoffBundle bundle, List<KexecSegmentTable.Entry> segme
     public static LoadPlan check(HandoffBundle bundle, String hostArch, TargetMemory host) {
         String elf = bundle.elfPath().toString();
         if (!bundle.arch().equals(hostArch)) {
-            throw new LoadRefusedException(elf + ": a bundle for " + bundle.arch() + ", this machine is " + hostArch);
+            throw new WrongMachineException(elf + ": a bundle for " + bundle.arch() + ", this machine is " + hostArch);
         }
         // memsz to whole pages, as kexec-tools does: the stub's PT_LOAD is as long as the stub
         List<LoadSegment> loads = bundle.loads().stream()
@@ -59,7 +59,7 @@ public record LoadPlan(HandoffBundle bundle, List<KexecSegmentTable.Entry> segme
         }
         String differs = difference(bundle.target(), host);
         if (differs != null) {
-            throw new LoadRefusedException(bundle.elfPath().resolveSibling(HandoffBundle.MANIFEST)
+            throw new WrongMachineException(bundle.elfPath().resolveSibling(HandoffBundle.MANIFEST)
                     + ": made for another machine: " + differs + "; make it on this one with --host");
         }
         long ram = 0;

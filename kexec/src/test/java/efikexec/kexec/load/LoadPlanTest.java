@@ -102,7 +102,7 @@ class LoadPlanTest {
         TargetMemory bigger = new TargetMemory(List.of(new PhysicalRange(0, 0x9fc00), new PhysicalRange(0x100000, 0x7fee0000)),
                 Q35.reserved());
         HandoffBundle b = HandoffBundle.read(write("other", twoSegments(), bigger, 0));
-        assertThatThrownBy(() -> LoadPlan.check(b, "x86_64", Q35)).hasMessageContaining(
+        assertThatThrownBy(() -> LoadPlan.check(b, "x86_64", Q35)).isInstanceOf(WrongMachineException.class).hasMessageContaining(
                 "made for another machine: its RAM range [0x100000-0x7ffe0000) is not this machine's");
         HandoffBundle old = HandoffBundle.read(write("old", twoSegments(), null, 0));
         assertThatThrownBy(() -> LoadPlan.check(old, "x86_64", Q35)).hasMessageContaining("no target memory map");
