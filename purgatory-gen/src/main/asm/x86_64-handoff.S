@@ -64,6 +64,8 @@
 	.equ	S_FN, 80
 	.equ	S_SEG, 88		# main: segment index
 	.equ	S_HASH, 96		# main: sha256_shani or sha256_scalar
+	.equ	S_DATA, 104		# blocks_scalar: the data pointer and the blocks left during a block
+	.equ	S_COUNT, 112
 	.equ	S_BUF, 128		# 128 bytes: the padded tail (one or two blocks), number text
 	.equ	S_SIZE, 256
 
@@ -424,40 +426,44 @@ blocks_shani:
 
 /*
  * blocks_scalar: a-h in eax, ebx, ecx, edx, r8d-r11d (renamed each round, so nothing is moved),
- * W[0..15] on the stack as a ring (W[t] overwrites W[t-16]), r12d = W[t], r13d/r14d temporaries,
- * r15d/ebp = a^b of this round and of the previous one (= b^c now) for Maj, rdi = data,
- * rsi = blocks left. K[t] is the displacement of one lea that also adds W[t] (32-bit address
- * size: the sum wraps as the 32-bit add does), so K is never loaded. Rotations are chained:
- * Sigma1(e) = ((e ror 14 ^ e) ror 5 ^ e) ror 6 = e ror 6 ^ e ror 11 ^ e ror 25, and so on.
- * The 64 rounds are written out (round numbers and K as literals, generated once).
+ * W[0..15] on the stack as a ring (W[t] overwrites W[t-16]), r13d/r14d temporaries, r15d/ebp =
+ * a^b of this round and of the previous one (= b^c now) for Maj. W[t] is made in r12d for
+ * t < 14; from W[14] on it is made in one of r12d, edi, esi (t mod 3), where it stays until
+ * sigma1 of round t + 2 consumes it (shr then destroys it: one copy fewer per round than loading
+ * it back from the ring). So rdi (the data, needed up to round 15) and rsi (the block count)
+ * live in the scratch area during a block. K[t] is the displacement of one lea that also adds
+ * W[t] (32-bit address size: the sum wraps as the 32-bit add does), so K is never loaded.
+ * Rotations are chained: Sigma1(e) = ((e ror 14 ^ e) ror 5 ^ e) ror 6 = e ror 6 ^ e ror 11 ^
+ * e ror 25, and so on. The 64 rounds are written out (round numbers and K as literals).
  */
 	.equ	W, 0			# 64 bytes at rsp
-.macro	round t, a, b, c, d, e, f, g, h, ab, bc, k
+.macro	round t, a, b, c, d, e, f, g, h, ab, bc, k, w, w2
 	.if	\t < 16
-	mov	4 * \t(%rdi), %r12d
-	bswap	%r12d
-	mov	%r12d, W + 4 * \t(%rsp)
+	mov	4 * \t(%rdi), \w
+	bswap	\w
+	mov	\w, W + 4 * \t(%rsp)
 	.else
 	mov	W + 4 * ((\t + 1) & 15)(%rsp), %r13d	# sigma0(W[t-15])
-	mov	%r13d, %r12d
-	ror	$11, %r12d
-	xor	%r13d, %r12d
-	ror	$7, %r12d
+	mov	%r13d, \w
+	ror	$11, \w
+	xor	%r13d, \w
+	ror	$7, \w
 	shr	$3, %r13d
-	xor	%r13d, %r12d
-	mov	W + 4 * ((\t + 14) & 15)(%rsp), %r13d	# sigma1(W[t-2])
-	mov	%r13d, %r14d
+	xor	%r13d, \w
+	mov	\w2, %r14d			# sigma1(W[t-2]), W[t-2] kept in a register since round t-2
 	ror	$2, %r14d
-	xor	%r13d, %r14d
+	xor	\w2, %r14d
 	ror	$17, %r14d
-	shr	$10, %r13d
-	xor	%r13d, %r14d
-	add	%r14d, %r12d
-	add	W + 4 * ((\t + 9) & 15)(%rsp), %r12d	# + W[t-7]
-	add	W + 4 * (\t & 15)(%rsp), %r12d	# + W[t-16]
-	mov	%r12d, W + 4 * (\t & 15)(%rsp)
+	shr	$10, \w2
+	xor	\w2, %r14d
+	add	%r14d, \w
+	add	W + 4 * ((\t + 9) & 15)(%rsp), \w	# + W[t-7]
+	add	W + 4 * (\t & 15)(%rsp), \w	# + W[t-16]
+	.if	\t < 62			# W[62] and W[63] are never read again
+	mov	\w, W + 4 * (\t & 15)(%rsp)
 	.endif
-	lea	\k(%r12d, \h), \h	# h += K[t] + W[t]
+	.endif
+	lea	\k(\w, \h), \h	# h += K[t] + W[t]
 	mov	\e, %r13d
 	ror	$14, %r13d
 	xor	\e, %r13d
@@ -487,92 +493,93 @@ blocks_shani:
 
 blocks_scalar:
 	sub	$64, %rsp
-1:	lea	scratch + S_H(%rip), %r13
-	mov	0(%r13), %eax
-	mov	4(%r13), %ebx
-	mov	8(%r13), %ecx
-	mov	12(%r13), %edx
-	mov	16(%r13), %r8d
-	mov	20(%r13), %r9d
-	mov	24(%r13), %r10d
-	mov	28(%r13), %r11d
+	mov	%rsi, scratch + S_COUNT(%rip)
+1:	mov	%rdi, scratch + S_DATA(%rip)
+	mov	scratch + S_H(%rip), %eax
+	mov	scratch + S_H + 4(%rip), %ebx
+	mov	scratch + S_H + 8(%rip), %ecx
+	mov	scratch + S_H + 12(%rip), %edx
+	mov	scratch + S_H + 16(%rip), %r8d
+	mov	scratch + S_H + 20(%rip), %r9d
+	mov	scratch + S_H + 24(%rip), %r10d
+	mov	scratch + S_H + 28(%rip), %r11d
 	mov	%ebx, %ebp
 	xor	%ecx, %ebp		# b ^ c for round 0
-	round	0, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 1116352408
-	round	1, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 1899447441
-	round	2, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1245643825
-	round	3, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -373957723
-	round	4, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 961987163
-	round	5, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1508970993
-	round	6, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1841331548
-	round	7, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1424204075
-	round	8, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -670586216
-	round	9, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 310598401
-	round	10, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 607225278
-	round	11, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 1426881987
-	round	12, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 1925078388
-	round	13, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -2132889090
-	round	14, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1680079193
-	round	15, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1046744716
-	round	16, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -459576895
-	round	17, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -272742522
-	round	18, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 264347078
-	round	19, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 604807628
-	round	20, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 770255983
-	round	21, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1249150122
-	round	22, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 1555081692
-	round	23, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 1996064986
-	round	24, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -1740746414
-	round	25, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -1473132947
-	round	26, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1341970488
-	round	27, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -1084653625
-	round	28, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -958395405
-	round	29, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -710438585
-	round	30, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 113926993
-	round	31, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 338241895
-	round	32, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 666307205
-	round	33, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 773529912
-	round	34, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 1294757372
-	round	35, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 1396182291
-	round	36, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 1695183700
-	round	37, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1986661051
-	round	38, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -2117940946
-	round	39, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1838011259
-	round	40, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -1564481375
-	round	41, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -1474664885
-	round	42, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1035236496
-	round	43, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -949202525
-	round	44, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -778901479
-	round	45, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -694614492
-	round	46, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -200395387
-	round	47, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 275423344
-	round	48, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 430227734
-	round	49, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 506948616
-	round	50, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 659060556
-	round	51, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 883997877
-	round	52, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 958139571
-	round	53, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1322822218
-	round	54, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 1537002063
-	round	55, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 1747873779
-	round	56, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 1955562222
-	round	57, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 2024104815
-	round	58, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -2067236844
-	round	59, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -1933114872
-	round	60, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -1866530822
-	round	61, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -1538233109
-	round	62, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1090935817
-	round	63, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -965641998
-	lea	scratch + S_H(%rip), %r13
-	add	%eax, 0(%r13)
-	add	%ebx, 4(%r13)
-	add	%ecx, 8(%r13)
-	add	%edx, 12(%r13)
-	add	%r8d, 16(%r13)
-	add	%r9d, 20(%r13)
-	add	%r10d, 24(%r13)
-	add	%r11d, 28(%r13)
+	round	0, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 1116352408, %r12d, %r12d
+	round	1, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 1899447441, %r12d, %r12d
+	round	2, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1245643825, %r12d, %r12d
+	round	3, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -373957723, %r12d, %r12d
+	round	4, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 961987163, %r12d, %r12d
+	round	5, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1508970993, %r12d, %r12d
+	round	6, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1841331548, %r12d, %r12d
+	round	7, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1424204075, %r12d, %r12d
+	round	8, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -670586216, %r12d, %r12d
+	round	9, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 310598401, %r12d, %r12d
+	round	10, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 607225278, %r12d, %r12d
+	round	11, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 1426881987, %r12d, %r12d
+	round	12, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 1925078388, %r12d, %r12d
+	round	13, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -2132889090, %r12d, %r12d
+	round	14, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1680079193, %esi, %esi
+	round	15, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1046744716, %r12d, %r12d
+	round	16, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -459576895, %edi, %esi
+	round	17, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -272742522, %esi, %r12d
+	round	18, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 264347078, %r12d, %edi
+	round	19, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 604807628, %edi, %esi
+	round	20, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 770255983, %esi, %r12d
+	round	21, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1249150122, %r12d, %edi
+	round	22, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 1555081692, %edi, %esi
+	round	23, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 1996064986, %esi, %r12d
+	round	24, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -1740746414, %r12d, %edi
+	round	25, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -1473132947, %edi, %esi
+	round	26, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1341970488, %esi, %r12d
+	round	27, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -1084653625, %r12d, %edi
+	round	28, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -958395405, %edi, %esi
+	round	29, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -710438585, %esi, %r12d
+	round	30, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 113926993, %r12d, %edi
+	round	31, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 338241895, %edi, %esi
+	round	32, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 666307205, %esi, %r12d
+	round	33, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 773529912, %r12d, %edi
+	round	34, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 1294757372, %edi, %esi
+	round	35, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 1396182291, %esi, %r12d
+	round	36, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 1695183700, %r12d, %edi
+	round	37, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1986661051, %edi, %esi
+	round	38, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -2117940946, %esi, %r12d
+	round	39, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -1838011259, %r12d, %edi
+	round	40, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, -1564481375, %edi, %esi
+	round	41, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, -1474664885, %esi, %r12d
+	round	42, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -1035236496, %r12d, %edi
+	round	43, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -949202525, %edi, %esi
+	round	44, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -778901479, %esi, %r12d
+	round	45, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -694614492, %r12d, %edi
+	round	46, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -200395387, %edi, %esi
+	round	47, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 275423344, %esi, %r12d
+	round	48, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 430227734, %r12d, %edi
+	round	49, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 506948616, %edi, %esi
+	round	50, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, 659060556, %esi, %r12d
+	round	51, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, 883997877, %r12d, %edi
+	round	52, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, 958139571, %edi, %esi
+	round	53, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, 1322822218, %esi, %r12d
+	round	54, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, 1537002063, %r12d, %edi
+	round	55, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, 1747873779, %edi, %esi
+	round	56, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %r15d, %ebp, 1955562222, %esi, %r12d
+	round	57, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %ebp, %r15d, 2024104815, %r12d, %edi
+	round	58, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %r9d, %r15d, %ebp, -2067236844, %edi, %esi
+	round	59, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r8d, %ebp, %r15d, -1933114872, %esi, %r12d
+	round	60, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %edx, %r15d, %ebp, -1866530822, %r12d, %edi
+	round	61, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %ecx, %ebp, %r15d, -1538233109, %edi, %esi
+	round	62, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebx, %r15d, %ebp, -1090935817, %esi, %r12d
+	round	63, %ebx, %ecx, %edx, %r8d, %r9d, %r10d, %r11d, %eax, %ebp, %r15d, -965641998, %r12d, %edi
+	add	%eax, scratch + S_H(%rip)
+	add	%ebx, scratch + S_H + 4(%rip)
+	add	%ecx, scratch + S_H + 8(%rip)
+	add	%edx, scratch + S_H + 12(%rip)
+	add	%r8d, scratch + S_H + 16(%rip)
+	add	%r9d, scratch + S_H + 20(%rip)
+	add	%r10d, scratch + S_H + 24(%rip)
+	add	%r11d, scratch + S_H + 28(%rip)
+	mov	scratch + S_DATA(%rip), %rdi
 	add	$64, %rdi
-	dec	%rsi
+	decq	scratch + S_COUNT(%rip)
 	jnz	1b
 	add	$64, %rsp
 	ret

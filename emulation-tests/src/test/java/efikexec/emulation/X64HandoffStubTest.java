@@ -134,8 +134,9 @@ class X64HandoffStubTest {
         double perByte = (double) (full - empty) / data.length;
         System.out.printf("x86_64 handoff stub, SHA-256: %.2f instructions/byte scalar (%d for 64 KiB, %d for nothing)%n",
                 perByte, full, empty);
-        // 64 rounds of ~29 and 48 schedule steps of ~18 instructions per 64-byte block
-        assertThat(perByte).isBetween(30.0, 42.0);
+        // 64 rounds of ~29 and 48 schedule steps of ~17 instructions per 64-byte block. A count,
+        // not a time: the same every run, so the bound is checked as it stands.
+        assertThat(perByte).isBetween(30.0, 40.0);
     }
 
     private static long instructionsToReturn(byte[] data) {
