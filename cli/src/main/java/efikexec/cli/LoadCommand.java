@@ -67,7 +67,7 @@ public final class LoadCommand implements Callable<Integer> {
                     + "written by efikexec handoff");
         }
         if (!Files.exists(input)) throw new UserInputException(input + ": no such file or directory");
-        if (!run.target.given() || !hostTarget()) {
+        if (!run.target.host()) {
             throw new UserInputException(input + ": an image is loaded only for this machine: add --host "
                     + "(or make a bundle with efikexec handoff and load its directory)");
         }
@@ -89,10 +89,6 @@ public final class LoadCommand implements Callable<Integer> {
         } finally {
             delete(dir);
         }
-    }
-
-    private boolean hostTarget() {
-        return run.target.resolve().host() != null;
     }
 
     private int load(Path dir, HostSystem host, PrintWriter out) {

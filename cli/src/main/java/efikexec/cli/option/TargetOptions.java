@@ -69,6 +69,11 @@ public final class TargetOptions {
         return source != null && (source.dtb != null || source.ram != null || source.memmap != null || source.host);
     }
 
+    /** Whether the target is this machine (--host). */
+    public boolean host() {
+        return source != null && source.host;
+    }
+
     /** QEMU q35 with 1 GiB under SeaBIOS, as its guest's e820 shows it: the x86 test target. */
     public static Target q35Default() {
         return new Target(E820MemorySource.q35Default(), null, Q35_DESCRIPTION);
