@@ -10,12 +10,10 @@ import efikexec.purgatory.stub.Aarch64HandoffStub;
 import efikexec.purgatory.stub.HandoffParameters;
 import efikexec.purgatory.stub.SegmentCheck;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -110,24 +108,11 @@ class HandoffStubSha256Test {
         }
     }
 
-    private static byte[] javaSha256(byte[] data) throws Exception {
-        return MessageDigest.getInstance("SHA-256").digest(data);
-    }
-
-    private static final String[][] NIST = {
-        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
-        {"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrs"
-                + "mnopqrstnopqrstu", "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
-    };
-
     @ParameterizedTest
     @EnumSource(Path.class)
     void nistVectors(Path path) {
         try (StubCpu s = path.zeroedIdRegister == null ? new StubCpu(false) : new StubCpu(false, path.zeroedIdRegister)) {
-            for (String[] v : NIST) {
+            for (String[] v : Sha256Vectors.NIST) {
                 byte[] got = s.sha256(path.slot, DATA, v[0].getBytes(StandardCharsets.US_ASCII));
                 assertThat(HexFormat.of().formatHex(got)).as("%s of \"%s\"", path, v[0]).isEqualTo(v[1]);
             }
@@ -138,17 +123,14 @@ class HandoffStubSha256Test {
     @EnumSource(Path.class)
     void randomLengthsAgreeWithMessageDigest(Path path) throws Exception {
         Random random = new Random(6);
-        // every padding case (tail 0..63: one or two padding blocks) and random lengths to 10000
-        List<Integer> lengths = new ArrayList<>(IntStream.rangeClosed(0, 130).boxed().toList());
-        lengths.addAll(List.of(4095, 4096, 4097, 10_000));
-        for (int i = 0; i < 150; i++) lengths.add(random.nextInt(10_001));
+        List<Integer> lengths = Sha256Vectors.lengths(random, 150);
         try (StubCpu s = path.zeroedIdRegister == null ? new StubCpu(false) : new StubCpu(false, path.zeroedIdRegister)) {
             for (int i = 0; i < lengths.size(); i++) {
                 byte[] data = new byte[lengths.get(i)];
                 random.nextBytes(data);
                 long at = DATA + 4L * (i % 4); // any word-aligned address
                 assertThat(s.sha256(path.slot, at, data)).as("%s of %d bytes at 0x%x", path, data.length, at)
-                        .isEqualTo(javaSha256(data));
+                        .isEqualTo(Sha256Vectors.sha256(data));
             }
         }
     }
@@ -162,7 +144,7 @@ class HandoffStubSha256Test {
         for (Path path : Path.values()) {
             try (StubCpu s = path.zeroedIdRegister == null ? new StubCpu(true) : new StubCpu(true, path.zeroedIdRegister)) {
                 long before = s.cpu.instructionCount();
-                assertThat(s.sha256(path.slot, DATA, data)).isEqualTo(javaSha256(data));
+                assertThat(s.sha256(path.slot, DATA, data)).isEqualTo(Sha256Vectors.sha256(data));
                 perByte[path.ordinal()] = (double) (s.cpu.instructionCount() - before) / data.length;
             }
         }
@@ -195,9 +177,9 @@ class HandoffStubSha256Test {
             kernel[entry + 3] = 0x14;
             byte[] fdt = new byte[5000];
             random.nextBytes(fdt);
-            List<SegmentCheck> segments = List.of(new SegmentCheck(KERNEL, kernel.length, javaSha256(kernel)),
-                    new SegmentCheck(FDT, fdt.length, FDT_ZEROS, javaSha256(fdt)),
-                    new SegmentCheck(FDT + 0x10000, 0, javaSha256(new byte[0])));
+            List<SegmentCheck> segments = List.of(new SegmentCheck(KERNEL, kernel.length, Sha256Vectors.sha256(kernel)),
+                    new SegmentCheck(FDT, fdt.length, FDT_ZEROS, Sha256Vectors.sha256(fdt)),
+                    new SegmentCheck(FDT + 0x10000, 0, Sha256Vectors.sha256(new byte[0])));
             return new Bundle(kernel, fdt, new HandoffParameters(uart, ENTRY, REGISTERS, segments));
         }
     }

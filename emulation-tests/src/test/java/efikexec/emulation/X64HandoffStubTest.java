@@ -17,12 +17,10 @@ import efikexec.purgatory.stub.X64HandoffStub;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -40,27 +38,6 @@ class X64HandoffStubTest {
     private static final long STUB = RAM + 0x10_0000;
     private static final long DATA = RAM + 0x20_0000;
     private static final long TIME_BUDGET_MICROS = 60_000_000;
-
-    private static final String[][] NIST = {
-        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
-        {"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrs"
-                + "mnopqrstnopqrstu", "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
-    };
-
-    private static byte[] javaSha256(byte[] data) throws Exception {
-        return MessageDigest.getInstance("SHA-256").digest(data);
-    }
-
-    /** Lengths for every padding case (tail 0..63, one or two padding blocks) and random ones. */
-    private static List<Integer> lengths(Random random) {
-        List<Integer> lengths = new ArrayList<>(IntStream.rangeClosed(0, 130).boxed().toList());
-        lengths.addAll(List.of(4095, 4096, 4097, 10_000));
-        for (int i = 0; i < 100; i++) lengths.add(random.nextInt(10_001));
-        return lengths;
-    }
 
     /** Unicorn in 64-bit mode with RAM, a stack and the stub (empty parameter block) at STUB. */
     private static final class StubCpu implements AutoCloseable {
@@ -104,18 +81,18 @@ class X64HandoffStubTest {
     @Test
     void scalarNistVectorsAndRandomLengthsUnderEmulation() throws Exception {
         try (StubCpu s = new StubCpu(false)) {
-            for (String[] v : NIST) {
+            for (String[] v : Sha256Vectors.NIST) {
                 byte[] got = s.sha256(X64HandoffStub.SHA256_SCALAR, DATA, v[0].getBytes(StandardCharsets.US_ASCII));
                 assertThat(HexFormat.of().formatHex(got)).as("\"%s\"", v[0]).isEqualTo(v[1]);
             }
             Random random = new Random(6);
-            List<Integer> lengths = lengths(random);
+            List<Integer> lengths = Sha256Vectors.lengths(random, 100);
             for (int i = 0; i < lengths.size(); i++) {
                 byte[] data = new byte[lengths.get(i)];
                 random.nextBytes(data);
                 long at = DATA + (i % 7); // x86 loads need no alignment
                 assertThat(s.sha256(X64HandoffStub.SHA256_SCALAR, at, data)).as("%d bytes at 0x%x", data.length, at)
-                        .isEqualTo(javaSha256(data));
+                        .isEqualTo(Sha256Vectors.sha256(data));
             }
         }
     }
@@ -179,8 +156,8 @@ class X64HandoffStubTest {
 
     private static HandoffParameters parameters(long uart, byte[] kernel, byte[] bootParams) throws Exception {
         return new HandoffParameters(uart, KERNEL_ENTRY, new long[] {BOOT_PARAMS, 0, 0, 0},
-                List.of(new SegmentCheck(KERNEL, kernel.length, javaSha256(kernel)),
-                        new SegmentCheck(BOOT_PARAMS, bootParams.length, BOOT_PARAMS_ZEROS, javaSha256(bootParams))));
+                List.of(new SegmentCheck(KERNEL, kernel.length, Sha256Vectors.sha256(kernel)),
+                        new SegmentCheck(BOOT_PARAMS, bootParams.length, BOOT_PARAMS_ZEROS, Sha256Vectors.sha256(bootParams))));
     }
 
     /**
@@ -289,8 +266,8 @@ class X64HandoffStubTest {
             Memory out = new Memory(32);
             Random random = new Random(7);
             List<byte[]> inputs = new ArrayList<>();
-            for (String[] v : NIST) inputs.add(v[0].getBytes(StandardCharsets.US_ASCII));
-            for (int n : lengths(random)) {
+            for (String[] v : Sha256Vectors.NIST) inputs.add(v[0].getBytes(StandardCharsets.US_ASCII));
+            for (int n : Sha256Vectors.lengths(random, 100)) {
                 byte[] data = new byte[n];
                 random.nextBytes(data);
                 inputs.add(data);
@@ -302,7 +279,7 @@ class X64HandoffStubTest {
                 Memory in = new Memory(Math.max(1, data.length));
                 in.write(0, data, 0, data.length);
                 shaNi.invoke(Void.class, new Object[] {in, (long) data.length, out});
-                assertThat(out.getByteArray(0, 32)).as("%d bytes", data.length).isEqualTo(javaSha256(data));
+                assertThat(out.getByteArray(0, 32)).as("%d bytes", data.length).isEqualTo(Sha256Vectors.sha256(data));
             }
             // Not a timed test: the figure for the README, what the check costs on real hardware.
             Function scalar = Function.getFunction(code.share(X64HandoffStub.SHA256_SCALAR));
@@ -317,17 +294,17 @@ class X64HandoffStubTest {
                     routines[r].invoke(Void.class, new Object[] {bigIn, (long) big.length, out});
                     best = Math.min(best, System.nanoTime() - t0);
                 }
-                assertThat(out.getByteArray(0, 32)).isEqualTo(javaSha256(big));
+                assertThat(out.getByteArray(0, 32)).isEqualTo(Sha256Vectors.sha256(big));
                 mbPerSecond[r] = big.length / 1048576.0 / (best / 1e9);
             }
             System.out.printf("x86_64 handoff stub natively on this CPU, 8 MiB, best of 5: SHA-NI %.0f MiB/s, scalar %.0f MiB/s%n",
                     mbPerSecond[0], mbPerSecond[1]);
-            for (int i = 0; i < NIST.length; i++) {
-                Memory in = new Memory(Math.max(1, NIST[i][0].length()));
-                byte[] d = NIST[i][0].getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < Sha256Vectors.NIST.length; i++) {
+                Memory in = new Memory(Math.max(1, Sha256Vectors.NIST[i][0].length()));
+                byte[] d = Sha256Vectors.NIST[i][0].getBytes(StandardCharsets.US_ASCII);
                 in.write(0, d, 0, d.length);
                 shaNi.invoke(Void.class, new Object[] {in, (long) d.length, out});
-                assertThat(HexFormat.of().formatHex(out.getByteArray(0, 32))).isEqualTo(NIST[i][1]);
+                assertThat(HexFormat.of().formatHex(out.getByteArray(0, 32))).isEqualTo(Sha256Vectors.NIST[i][1]);
             }
         } finally {
             libc.munmap(code, size);
