@@ -149,11 +149,4 @@ public record HandoffBundle(String arch, long entry, List<LoadSegment> loads, Ta
             throw new BundleFormatException(manifest + ": field " + field + ": \"" + s + "\", expected \"0x…\" hexadecimal");
         }
     }
-
-    /** Total bytes in memory, every load. */
-    public long totalMemsz() {
-        long t = 0;
-        for (LoadSegment l : loads) t += l.memsz();
-        return t;
-    }
 }

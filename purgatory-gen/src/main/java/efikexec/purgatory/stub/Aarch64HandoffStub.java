@@ -30,7 +30,7 @@ public final class Aarch64HandoffStub {
 
     /** Parameter block: magic, uart, entry, x0..x3, count; then the segment table. */
     public static final int BLOCK_HEADER_SIZE = HandoffParameters.BLOCK_HEADER_SIZE;
-    /** One segment: u64 address, u64 size, 32 bytes of SHA-256. */
+    /** One segment: u64 address, u64 size, u64 zeros, 32 bytes of SHA-256. */
     public static final int BLOCK_SEGMENT_SIZE = HandoffParameters.BLOCK_SEGMENT_SIZE;
 
     private Aarch64HandoffStub() {
