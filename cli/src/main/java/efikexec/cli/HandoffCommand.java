@@ -192,9 +192,11 @@ public final class HandoffCommand implements Callable<Integer> {
     /**
      * x86_64: the stub enters startup_64 with rsi = boot_params and reports on {@code uart}: COM1
      * (0x3f8, the 16550 QEMU's q35 and pc give the serial console and Linux calls ttyS0; the
-     * target has no device tree to name another), or with --host the running kernel's console. Besides handoff.elf for kexec, handoff-multiboot.elf for
-     * QEMU's -kernel, whose span (lowest to highest PT_LOAD, plus the page QEMU writes after it)
-     * must be RAM the target does not reserve.
+     * target has no device tree to name another), or with --host the running kernel's console.
+     * Besides handoff.elf for kexec, handoff-multiboot.elf for QEMU's -kernel, whose span (lowest
+     * to highest PT_LOAD, plus the page QEMU writes after it) must be RAM the target does not
+     * reserve; with --host ({@code multibootRequired} false) a wrapper that cannot be made is left
+     * out with a warning.
      */
     private int x86(TargetMemory target, long uart, boolean multibootRequired, Snapshot s, List<Segment> segments,
             List<byte[]> digests, List<SegmentCheck> checks, PrintWriter out) {
@@ -233,10 +235,10 @@ public final class HandoffCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             err.println("efikexec: " + image + ": no handoff-multiboot.elf (QEMU's -kernel wrapper): " + problem);
             err.flush();
-            return write(TargetArch.X86_64, target, segments, digests, place, kexecStub, s, null, "", out);
+            multiboot = null;
         }
-        long[] span = multiboot.span();
-        return write(TargetArch.X86_64, target, segments, digests, place, kexecStub, s, multiboot,
-                String.format(", Multiboot span [0x%x-0x%x)", span[0], span[1]), out);
+        String more = multiboot == null ? ""
+                : String.format(", Multiboot span [0x%x-0x%x)", multiboot.span()[0], multiboot.span()[1]);
+        return write(TargetArch.X86_64, target, segments, digests, place, kexecStub, s, multiboot, more, out);
     }
 }
