@@ -41,7 +41,10 @@ public final class EfikexecCommand implements Runnable {
                 return ExitCodes.BAD_INPUT;
             }
             if (ex instanceof UnicornUnavailableException || ex instanceof BackendException
-                    || ex instanceof efikexec.cli.input.EnvironmentException) {
+                    || ex instanceof efikexec.cli.input.EnvironmentException
+                    || ex instanceof efikexec.kexec.host.KexecRefusedException
+                    || ex instanceof efikexec.kexec.host.HostException
+                    || ex instanceof efikexec.kexec.syscall.KexecException) {
                 err.println("efikexec: " + ex.getMessage());
                 return ExitCodes.ENVIRONMENT;
             }

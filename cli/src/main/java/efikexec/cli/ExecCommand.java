@@ -3,7 +3,6 @@ package efikexec.cli;
 import efikexec.cli.input.EnvironmentException;
 import efikexec.kexec.host.HostSystem;
 import efikexec.kexec.host.KexecPermission;
-import efikexec.kexec.syscall.KexecException;
 import efikexec.kexec.syscall.LinuxKexec;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,17 +14,11 @@ public final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         HostSystem host = HostSystem.local();
-        KexecPermission.refusal(host).ifPresent(r -> {
-            throw new EnvironmentException(r);
-        });
+        KexecPermission.require(host);
         if (!host.kexecLoaded()) {
             throw new EnvironmentException("nothing is loaded (/sys/kernel/kexec_loaded is 0): run efikexec load first");
         }
-        try {
-            new LinuxKexec(host.arch()).exec();
-        } catch (KexecException e) {
-            throw new EnvironmentException(e.getMessage());
-        }
+        new LinuxKexec(host.arch()).exec();
         return ExitCodes.OK; // not reached: the machine is now running the new kernel
     }
 }

@@ -5,13 +5,11 @@ import efikexec.cli.input.UserInputException;
 import efikexec.cli.option.RunOptions;
 import efikexec.kexec.bundle.BundleFormatException;
 import efikexec.kexec.bundle.HandoffBundle;
-import efikexec.kexec.host.HostException;
 import efikexec.kexec.host.HostSystem;
 import efikexec.kexec.host.HostTarget;
 import efikexec.kexec.host.KexecPermission;
 import efikexec.kexec.load.LoadPlan;
 import efikexec.kexec.load.LoadRefusedException;
-import efikexec.kexec.syscall.KexecException;
 import efikexec.kexec.syscall.KexecFlags;
 import efikexec.kexec.syscall.LinuxKexec;
 import efikexec.memmap.TargetMemory;
@@ -57,9 +55,7 @@ public final class LoadCommand implements Callable<Integer> {
         HostSystem host = HostSystem.local();
         if (!dryRun) {
             // before any work: a refusal costs nothing
-            KexecPermission.refusal(host).ifPresent(r -> {
-                throw new EnvironmentException(r);
-            });
+            KexecPermission.require(host);
         }
         if (HandoffBundle.isBundle(input)) return load(input, host, out);
         if (Files.isDirectory(input)) {
@@ -98,12 +94,7 @@ public final class LoadCommand implements Callable<Integer> {
         } catch (BundleFormatException e) {
             throw new UserInputException(e.getMessage());
         }
-        TargetMemory hostMemory;
-        try {
-            hostMemory = HostTarget.read(host).memory();
-        } catch (HostException e) {
-            throw new EnvironmentException(e.getMessage());
-        }
+        TargetMemory hostMemory = HostTarget.read(host).memory();
         LoadPlan plan;
         try {
             plan = LoadPlan.check(bundle, host.arch(), hostMemory);
@@ -117,11 +108,7 @@ public final class LoadCommand implements Callable<Integer> {
             plan.describe().forEach(l -> out.println("  " + l));
             return ExitCodes.OK;
         }
-        try {
-            new LinuxKexec(host.arch()).load(bundle.entry(), bundle.elf(), plan.segments(), KexecFlags.KEXEC_ARCH_DEFAULT);
-        } catch (KexecException e) {
-            throw new EnvironmentException(e.getMessage());
-        }
+        new LinuxKexec(host.arch()).load(bundle.entry(), bundle.elf(), plan.segments(), KexecFlags.KEXEC_ARCH_DEFAULT);
         out.printf("%s: loaded %d segments, entry 0x%x; `efikexec exec` reboots into it%n", dir, plan.segments().size(),
                 bundle.entry());
         return ExitCodes.OK;

@@ -1,9 +1,7 @@
 package efikexec.cli;
 
-import efikexec.cli.input.EnvironmentException;
 import efikexec.kexec.host.HostSystem;
 import efikexec.kexec.host.KexecPermission;
-import efikexec.kexec.syscall.KexecException;
 import efikexec.kexec.syscall.LinuxKexec;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,15 +17,9 @@ public final class UnloadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         HostSystem host = HostSystem.local();
-        KexecPermission.refusal(host).ifPresent(r -> {
-            throw new EnvironmentException(r);
-        });
+        KexecPermission.require(host);
         boolean was = host.kexecLoaded();
-        try {
-            new LinuxKexec(host.arch()).unload();
-        } catch (KexecException e) {
-            throw new EnvironmentException(e.getMessage());
-        }
+        new LinuxKexec(host.arch()).unload();
         spec.commandLine().getOut().println(was ? "unloaded" : "nothing was loaded");
         return ExitCodes.OK;
     }

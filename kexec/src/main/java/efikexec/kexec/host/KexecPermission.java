@@ -10,6 +10,13 @@ public final class KexecPermission {
     private KexecPermission() {
     }
 
+    /** Throws {@link KexecRefusedException} with {@link #refusal}'s reason, if there is one. */
+    public static void require(HostSystem host) {
+        refusal(host).ifPresent(r -> {
+            throw new KexecRefusedException(r);
+        });
+    }
+
     /** Empty when kexec_load may be called; otherwise the reason, one line. */
     public static Optional<String> refusal(HostSystem host) {
         if (!host.hasKexec()) {
