@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * `efikexec handoff` with a busybox initramfs, then QEMU q35 TCG with handoff-multiboot.elf as
  * -kernel (SeaBIOS' Multiboot loader enters the stub's 32-bit prologue, which goes to long mode):
  * the stub checks every segment's SHA-256 and enters startup_64, which takes our e820 map and EFI
- * system table and runs /init. One flipped byte stops the stub instead.
+ * system table and runs /init; handoff.elf boots the same way as a PVH kernel. One flipped byte
+ * stops the stub instead.
  */
 class X64HandoffBootTest {
     static final String CMDLINE = "console=ttyS0";
@@ -63,7 +64,12 @@ class X64HandoffBootTest {
         assertThat(mb.get(4)).as("ELFCLASS32").isEqualTo((byte) 1);
         assertThat(mb.getShort(18)).as("EM_386").isEqualTo((short) 3);
         assertThat(mb.getInt(24) & 0xfff).as("the 32-bit prologue, slot +25 of a page-aligned stub").isEqualTo(25);
-        assertThat(mb.getShort(44)).as("the same number of PT_LOADs").isEqualTo(kexec.getShort(56));
+        assertThat(mb.getShort(44) + 1).as("the same PT_LOADs, and handoff.elf's PVH note").isEqualTo(kexec.getShort(56));
+        int note = (int) kexec.getLong(32) + 56 * mb.getShort(44);
+        assertThat(kexec.getInt(note)).as("PT_NOTE last").isEqualTo(4);
+        int desc = (int) kexec.getLong(note + 8) + 16;
+        assertThat(kexec.getLong(desc)).as("PVH entry: the same 32-bit prologue, in the kexec stub")
+                .isEqualTo(CliRun.hex(m.path("entry")) + 25);
         // the short span: the kernel (split at its zero runs: a chain of segments end to end)
         // stays, the stub and the other segments follow it: about the segments' total size
         int phoff = mb.getInt(28);
@@ -101,6 +107,17 @@ class X64HandoffBootTest {
         assertThat(q.console()).contains("efi: EFI v2.70 by efikexec").contains("BIOS-e820:")
                 .doesNotContain("SHA-256 mismatch");
         System.out.printf("x86 handoff boot to init: %.0f ms%n", q.millis());
+    }
+
+    /** handoff.elf itself, as PVH: QEMU loads its PT_LOADs in place and enters the same prologue. */
+    @Test
+    void qemuBootsTheKexecElfAsPvhToInit() {
+        assertEquals(0, make.exitCode(), make::describe);
+        QemuBoot q = boot(bundle.resolve("handoff.elf"), Fixtures.INIT_LINE, 120);
+        assertThat(q.sawLine()).as(q::tail).isTrue();
+        assertThat(q.console()).contains("efi: EFI v2.70 by efikexec").contains("BIOS-e820:")
+                .doesNotContain("SHA-256 mismatch");
+        System.out.printf("x86 handoff.elf (PVH) boot to init: %.0f ms%n", q.millis());
     }
 
     @Test

@@ -146,7 +146,10 @@ public final class X64HandoffStub {
         return out;
     }
 
-    /** The 32-bit entry of a stub placed at {@code address}: e_entry of the Multiboot ELF. */
+    /**
+     * The 32-bit entry of a stub placed at {@code address}: e_entry of the Multiboot ELF, and the
+     * PVH entry of handoff.elf (both enter in protected mode with paging off).
+     */
     public static long multibootEntry(long address) {
         return address + MULTIBOOT;
     }

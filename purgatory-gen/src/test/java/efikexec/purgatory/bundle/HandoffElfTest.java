@@ -110,6 +110,41 @@ class HandoffElfTest {
         assertThat(Arrays.copyOfRange(elf, 0x1345, 0x1345 + STUB_BYTES.length)).isEqualTo(STUB_BYTES);
     }
 
+    /** x86: a PT_NOTE after the PT_LOADs with Xen's PHYS32_ENTRY, which QEMU's -kernel boots as PVH. */
+    @Test
+    void aPvhEntryBecomesAXenNoteAfterTheLoads(@TempDir Path dir) throws Exception {
+        long stub = 0x20_4000L;
+        byte[] elf = new HandoffElf(TargetArch.X86_64, List.of(new Segment(0x100_0000L, bytes(0x1800, 1), 0x3000)), stub,
+                STUB_BYTES, stub + 25).toBytes();
+        ByteBuffer f = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
+        List<Phdr> p = phdrs(f);
+        assertThat(p).extracting(Phdr::type).containsExactly(1, 1, 4);
+        assertThat(f.getLong(24)).as("e_entry: kexec still enters the 64-bit main").isEqualTo(stub);
+        Phdr note = p.get(2);
+        assertThat(note.offset()).isEqualTo(64 + 3 * 56);
+        assertThat(note.filesz()).isEqualTo(24);
+        assertThat(note.align()).isEqualTo(4);
+        ByteBuffer n = ByteBuffer.wrap(elf, (int) note.offset(), 24).slice().order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(n.getInt(0)).as("namesz").isEqualTo(4);
+        assertThat(n.getInt(4)).as("descsz").isEqualTo(8);
+        assertThat(n.getInt(8)).as("XEN_ELFNOTE_PHYS32_ENTRY").isEqualTo(18);
+        assertThat(Arrays.copyOfRange(elf, (int) note.offset() + 12, (int) note.offset() + 16)).containsExactly('X', 'e', 'n', 0);
+        assertThat(n.getLong(16)).isEqualTo(stub + 25);
+        assertThat(p.get(0).offset()).as("the loads still start on the first page").isEqualTo(0x1000);
+        Path file = Files.write(dir.resolve("pvh.elf"), elf);
+        Process r = new ProcessBuilder("readelf", "-nW", file.toString()).redirectErrorStream(true).start();
+        String out = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(r.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("Xen").containsPattern("0x00000008\\s").contains("19 40 20 00 00 00 00 00");
+    }
+
+    @Test
+    void aPvhEntryOutsideTheStubIsRefused() {
+        assertThatThrownBy(() -> new HandoffElf(TargetArch.X86_64, List.of(), 0x20_4000L, STUB_BYTES, 0x10_0000L))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("PVH entry 0x100000: not inside the stub below 4 GiB");
+    }
+
     @Test
     void aStubOverlappingASegmentIsRefused() {
         assertThatThrownBy(() -> new HandoffElf(TargetArch.AARCH64, SEGMENTS, 0x4020_2000L, STUB_BYTES))
