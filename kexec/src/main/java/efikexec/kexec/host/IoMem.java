@@ -7,21 +7,19 @@ import java.util.List;
 
 /**
  * /proc/iomem: the running kernel's resource tree, one "START-END : NAME" per line (END
- * inclusive, hexadecimal), children indented by two spaces per level. Only what kexec needs is
- * kept: the top-level "System RAM" ranges and every "Crash kernel" range (a child of System RAM,
- * memory the crash kernel owns: a normal kexec must not load there). Without CAP_SYS_ADMIN the
- * kernel prints every address as 0: {@link #addressesHidden()} says so.
+ * inclusive, hexadecimal), children indented by two spaces per level. Only what kexec needs
+ * from it is kept: every "Crash kernel" range (a child of System RAM, memory the crash kernel
+ * owns: a normal kexec must not load there); RAM itself comes from the firmware's map. Without
+ * CAP_SYS_ADMIN the kernel prints every address as 0: {@link #addressesHidden()} says so.
  */
-public record IoMem(List<PhysicalRange> systemRam, List<PhysicalRange> crashKernel, boolean addressesHidden) {
+public record IoMem(List<PhysicalRange> crashKernel, boolean addressesHidden) {
     public IoMem {
-        systemRam = List.copyOf(systemRam);
         crashKernel = List.copyOf(crashKernel);
     }
 
     public static final String FIELD = "/proc/iomem line";
 
     public static IoMem parse(String text) {
-        List<PhysicalRange> ram = new ArrayList<>();
         List<PhysicalRange> crash = new ArrayList<>();
         boolean anyAddress = false;
         int lineNo = 0;
@@ -44,10 +42,9 @@ public record IoMem(List<PhysicalRange> systemRam, List<PhysicalRange> crashKern
             if (start != 0 || end != 0) anyAddress = true;
             String name = line.substring(colon + 3).strip();
             PhysicalRange r = new PhysicalRange(start, end - start + 1);
-            if (indent == 0 && name.equals("System RAM")) ram.add(r);
             if (name.equals("Crash kernel")) crash.add(r);
         }
-        return new IoMem(ram, crash, !anyAddress && lineNo > 1);
+        return new IoMem(crash, !anyAddress && lineNo > 1);
     }
 
     private static long hex(String s, int lineNo) {
