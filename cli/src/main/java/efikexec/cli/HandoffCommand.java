@@ -81,7 +81,14 @@ public final class HandoffCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Snapshot s;
         try (UnicornBackend cpu = in.openEngine()) {
-            RunResult r = in.emulate(cpu, c -> { }, p -> { });
+            // long work shows progress on a terminal (DESIGN): seconds natively, minutes in a TCG guest
+            PrintWriter progress = System.console() != null ? spec.commandLine().getErr() : null;
+            RunResult r = in.emulate(cpu, c -> { }, p -> {
+                if (progress != null) {
+                    progress.println("efikexec: " + p);
+                    progress.flush();
+                }
+            });
             if (r.outcome() != Outcome.KERNEL_ENTRY) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.printf("efikexec: %s: %s at pc 0x%x: %s; no bundle written%n", image, r.outcome().label(),
