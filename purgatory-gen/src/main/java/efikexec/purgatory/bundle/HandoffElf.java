@@ -36,9 +36,9 @@ import java.util.List;
  * <p>An x86 bundle can also carry a PT_NOTE, after the PT_LOADs, holding Xen's
  * XEN_ELFNOTE_PHYS32_ENTRY (the PVH boot protocol): QEMU's {@code -kernel} then loads the
  * PT_LOADs straight into guest RAM and enters the given address in 32-bit protected mode with
- * paging off (hw/i386/x86.c load_elfboot; QEMU's pvh.bin option ROM), the stub's Multiboot prologue. That
- * skips the Multiboot path, which copies the whole span once more through fw_cfg (~0.4 s of a
- * 3.4 s boot for 34 MB under TCG). kexec ignores notes.
+ * paging off (hw/i386/x86.c load_elfboot; QEMU's pvh.bin option ROM): the stub's Multiboot
+ * prologue. That skips the Multiboot path, which copies the whole span once more through fw_cfg
+ * (~0.4 s of a 3.4 s boot for 34 MB under TCG). kexec ignores notes.
  *
  * <p>Same inputs, same bytes: there are no timestamps and padding is zeros.
  */
