@@ -46,7 +46,8 @@ class LoadPlanTest {
         Path d = dir.resolve(name);
         Files.createDirectories(d);
         byte[] stub = new byte[0x234];
-        new HandoffElf(TargetArch.X86_64, segments, STUB, stub).writeTo(d.resolve(HandoffBundle.ELF));
+        // with the PVH note x86 bundles carry (after the PT_LOADs): kexec loads PT_LOADs only
+        new HandoffElf(TargetArch.X86_64, segments, STUB, stub, STUB + 25).writeTo(d.resolve(HandoffBundle.ELF));
         Map<String, Object> m = Manifest.of(TargetArch.X86_64, segments, new StubPlacement(STUB, stub.length),
                 new KernelEntry(entry, Map.of("rsi", 0x3f6ab000L)));
         if (target != null) m.put("target", Manifest.target(target));
