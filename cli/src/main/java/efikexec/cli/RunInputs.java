@@ -131,11 +131,6 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         return emulate(cpu, calls, progress, false);
     }
 
-    /**
-     * @param secureBoot the image passed a signature check against a db (--verify-signature): the
-     *     firmware then says Secure Boot is on, and stubs act on it (systemd-stub keeps a UKI's own
-     *     .cmdline over LoadOptions)
-     */
     /** --host: this machine's ACPI and SMBIOS tables, passed through where its firmware put them. */
     static java.util.List<efikexec.bootservices.FirmwareTable> hostTables(efikexec.kexec.host.HostTarget h) {
         java.util.List<efikexec.bootservices.FirmwareTable> t = new java.util.ArrayList<>();
@@ -150,6 +145,11 @@ record RunInputs(Path image, byte[] file, IdentifiedImage id, Arm64ImageHeader h
         return t;
     }
 
+    /**
+     * @param secureBoot the image passed a signature check against a db (--verify-signature): the
+     *     firmware then says Secure Boot is on, and stubs act on it (systemd-stub keeps a UKI's own
+     *     .cmdline over LoadOptions)
+     */
     RunResult emulate(UnicornBackend cpu, Consumer<ServiceCall> calls, Consumer<String> progress, boolean secureBoot) {
         EfiRunner runner = new EfiRunner(cpu, x86() ? new efikexec.emulator.cpu.X64Adapter(file) : new Aarch64Adapter(kernelInFile()));
         runner.onServiceCall(calls);
