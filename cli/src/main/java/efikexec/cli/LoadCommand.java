@@ -94,7 +94,7 @@ public final class LoadCommand implements Callable<Integer> {
         } catch (BundleFormatException e) {
             throw new UserInputException(e.getMessage());
         }
-        TargetMemory hostMemory = HostTarget.read(host).memory();
+        TargetMemory hostMemory = HostTarget.memory(host);
         LoadPlan plan;
         try {
             plan = LoadPlan.check(bundle, host.arch(), hostMemory);

@@ -1,6 +1,7 @@
 package efikexec.kexec.host;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * This machine's ACPI Root System Description Pointer, to hand to the new kernel as an EFI
@@ -17,18 +18,16 @@ public record AcpiRsdp(long address, int revision) {
 
     /**
      * EFI systems: /sys/firmware/efi/systab's ACPI20= (preferred) or ACPI= line. Otherwise, on
-     * x86, the BIOS area through /dev/mem. Empty when neither has one.
+     * x86, the BIOS area through /dev/mem ({@link BiosArea#once}). Empty when neither has one.
      */
-    public static Optional<AcpiRsdp> find(HostSystem host) {
-        Optional<String> systab = host.text("/sys/firmware/efi/systab");
+    public static Optional<AcpiRsdp> find(Optional<String> systab, Supplier<Optional<byte[]>> biosArea) {
         if (systab.isPresent()) {
             Long acpi20 = BiosArea.systab(systab.get(), "ACPI20");
             if (acpi20 != null) return Optional.of(new AcpiRsdp(acpi20, 2));
             Long acpi10 = BiosArea.systab(systab.get(), "ACPI");
             if (acpi10 != null) return Optional.of(new AcpiRsdp(acpi10, 0));
         }
-        if (!host.arch().equals("x86_64")) return Optional.empty();
-        return BiosArea.read(host).flatMap(area -> scan(area, BiosArea.START));
+        return biosArea.get().flatMap(area -> scan(area, BiosArea.START));
     }
 
     /** The first valid RSDP on a 16-byte boundary of {@code area}, which starts at {@code base} (ACPI 6.5, 5.2.5). */

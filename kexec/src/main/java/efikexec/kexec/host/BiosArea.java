@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The PC BIOS area 0xE0000–0xFFFFF through /dev/mem, where a BIOS (SeaBIOS in a QEMU guest)
@@ -16,6 +17,22 @@ final class BiosArea {
     static final int SIZE = 0x20000;
 
     private BiosArea() {
+    }
+
+    /**
+     * The area as the RSDP and SMBIOS searches both want it: read on the first call, at most once,
+     * and only on x86 (other machines have no BIOS area). Empty on a machine without /dev/mem.
+     */
+    static Supplier<Optional<byte[]>> once(HostSystem host) {
+        return new Supplier<>() {
+            private Optional<byte[]> area;
+
+            @Override
+            public Optional<byte[]> get() {
+                if (area == null) area = host.arch().equals("x86_64") ? read(host) : Optional.empty();
+                return area;
+            }
+        };
     }
 
     static Optional<byte[]> read(HostSystem host) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * This machine as the target of a handoff bundle ({@code --host}): the firmware's memory map
@@ -30,6 +31,27 @@ import java.util.Optional;
 public record HostTarget(TargetMemory memory, byte[] dtb, AcpiRsdp acpi, SmbiosEntryPoint smbios, String console) {
 
     public static HostTarget read(HostSystem host) {
+        FirmwareMap map = map(host);
+        // one read of each for both searches: the systab's text and the 128 KiB BIOS area
+        Optional<String> systab = host.text("/sys/firmware/efi/systab");
+        Supplier<Optional<byte[]>> biosArea = BiosArea.once(host);
+        return new HostTarget(map.memory, map.dtb, AcpiRsdp.find(systab, biosArea).orElse(null),
+                SmbiosEntryPoint.find(systab, biosArea).orElse(null), console(host).orElse(null));
+    }
+
+    /**
+     * This machine's memory map alone, with the crash kernel reserved: what a bundle is checked
+     * against before kexec_load (no ACPI, SMBIOS or console: /dev/mem is not read).
+     */
+    public static TargetMemory memory(HostSystem host) {
+        return map(host).memory;
+    }
+
+    /** The memory map, and on arm64 the device tree it came from (for the next boot). */
+    private record FirmwareMap(TargetMemory memory, byte[] dtb) {
+    }
+
+    private static FirmwareMap map(HostSystem host) {
         TargetMemory firmware;
         byte[] dtb = null;
         if (host.arch().equals("x86_64")) {
@@ -70,8 +92,7 @@ public record HostTarget(TargetMemory memory, byte[] dtb, AcpiRsdp acpi, SmbiosE
             for (PhysicalRange c : iomem.crashKernel()) if (!reserved.contains(c)) reserved.add(c);
         }
         reserved.sort(null);
-        return new HostTarget(new TargetMemory(firmware.ram(), reserved), dtb, AcpiRsdp.find(host).orElse(null),
-                SmbiosEntryPoint.find(host).orElse(null), console(host).orElse(null));
+        return new FirmwareMap(new TargetMemory(firmware.ram(), reserved), dtb);
     }
 
     /**

@@ -1,6 +1,7 @@
 package efikexec.kexec.host;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * This machine's SMBIOS entry point, to hand to the new kernel as an EFI config table (SMBIOS3's
@@ -13,18 +14,16 @@ import java.util.Optional;
 public record SmbiosEntryPoint(long address, boolean v3) {
     /**
      * EFI systems: /sys/firmware/efi/systab's SMBIOS3= (preferred) or SMBIOS= line. Otherwise, on
-     * x86, the BIOS area through /dev/mem. Empty when neither has one.
+     * x86, the BIOS area through /dev/mem ({@link BiosArea#once}). Empty when neither has one.
      */
-    public static Optional<SmbiosEntryPoint> find(HostSystem host) {
-        Optional<String> systab = host.text("/sys/firmware/efi/systab");
+    public static Optional<SmbiosEntryPoint> find(Optional<String> systab, Supplier<Optional<byte[]>> biosArea) {
         if (systab.isPresent()) {
             Long v3 = BiosArea.systab(systab.get(), "SMBIOS3");
             if (v3 != null) return Optional.of(new SmbiosEntryPoint(v3, true));
             Long v2 = BiosArea.systab(systab.get(), "SMBIOS");
             if (v2 != null) return Optional.of(new SmbiosEntryPoint(v2, false));
         }
-        if (!host.arch().equals("x86_64")) return Optional.empty();
-        return BiosArea.read(host).flatMap(area -> scan(area, BiosArea.START));
+        return biosArea.get().flatMap(area -> scan(area, BiosArea.START));
     }
 
     /**
